@@ -1,0 +1,1 @@
+"""The coffre-fort: WORM storage of every document, with its journal."""

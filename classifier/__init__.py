@@ -1,0 +1,1 @@
+"""Classify scans and match mail to its usager."""

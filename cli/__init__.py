@@ -1,0 +1,1 @@
+"""The `coffre` command line: a thin face over the registry services."""

@@ -1,0 +1,149 @@
+"""Entry point of the `coffre` command."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import secrets
+
+import typer
+import uvicorn
+
+from api.app import create_app
+from registry import audit
+from registry.demo import load_demo
+from registry.i18n import t
+from registry.models import Role
+from registry.services.structures import ensure_structure
+from registry.services.users import UserError, count_admins, create_user
+from registry.settings import Settings
+
+from . import context, usagers
+from .context import AppContext
+
+app = typer.Typer(
+    help="Coffre : courrier, coffre-fort et attestations d'un service de domiciliation.", no_args_is_help=True
+)
+app.add_typer(usagers.app, name="usagers")
+audit_app = typer.Typer(help="Journal chaîné des actions.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@app.callback()
+def _main(ctx: typer.Context, verbose: bool = typer.Option(False, "--verbose", "-v", help="Journal détaillé.")) -> None:
+    settings = Settings()
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    ctx.obj = AppContext(settings=settings)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    admin_user: str = typer.Option("admin", help="Identifiant du premier administrateur."),
+    admin_password: str = typer.Option(
+        "", envvar="COFFRE_ADMIN_PASSWORD", help="Mot de passe (sinon généré et affiché une fois)."
+    ),
+    ask_password: bool = typer.Option(False, "--ask-password", help="Saisir le mot de passe au clavier."),
+) -> None:
+    """Créer ou migrer la base, enregistrer la structure et le premier administrateur."""
+    app_ctx = context.get(ctx)
+    app_ctx.migrate()
+    with app_ctx.sessions.begin() as session:
+        structure = ensure_structure(session, app_ctx.settings.structure, actor="cli")
+        if count_admins(session):
+            app_ctx.console.print(t("cli.init.up_to_date", structure=structure.name))
+            return
+        password, shown = _first_password(admin_password, ask_password)
+        try:
+            create_user(
+                session, structure.id, admin_user, password, Role.ADMIN, full_name="Administrateur", actor="cli"
+            )
+        except UserError as exc:
+            app_ctx.err.print(str(exc), style="red")
+            raise typer.Exit(2) from exc
+    app_ctx.console.print(t("cli.init.done", structure=structure.name, username=admin_user))
+    if shown:
+        app_ctx.console.print(t("cli.init.generated", password=password), markup=False)
+
+
+def _first_password(given: str, ask: bool) -> tuple[str, bool]:
+    if given:
+        return given, False
+    if ask:
+        first = getpass.getpass("Mot de passe de l'administrateur : ")
+        if first != getpass.getpass("Confirmation : "):
+            raise typer.BadParameter(t("cli.passwords_differ"))
+        return first, False
+    return secrets.token_urlsafe(12), True
+
+
+@app.command()
+def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+    """Démarrer Coffre (mode intégré par défaut : SQLite, coffre-fort local, traitements en local)."""
+    app_ctx = context.get(ctx)
+    settings = app_ctx.settings
+    app_ctx.migrate()
+    with app_ctx.sessions.begin() as session:
+        ensure_structure(session, settings.structure, actor="cli")
+    host, port = host or settings.api.host, port or settings.api.port
+    app_ctx.console.print(
+        t(
+            "cli.run.banner",
+            host=host,
+            port=port,
+            db=_redacted(settings.effective_database_url),
+            storage=settings.storage.backend.value,
+            queue=settings.queue.mode.value,
+        ),
+        markup=False,
+    )
+    uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context, count: int = typer.Option(200, help="Nombre d'usagers de démonstration."), seed: int = 7
+) -> None:
+    """Charger une structure de démonstration (usagers, homonymes, domiciliations, courrier)."""
+    app_ctx = context.get(ctx)
+    app_ctx.migrate()
+    with app_ctx.sessions.begin() as session:
+        structure = ensure_structure(session, app_ctx.settings.structure, actor="cli")
+        summary = load_demo(session, structure, count=count, seed=seed, actor="cli")
+    if summary is None:
+        app_ctx.console.print(t("cli.demo.not_empty"))
+        raise typer.Exit(1)
+    for label, value in summary.items():
+        app_ctx.console.print(f"  {label} : [bold]{value}[/bold]")
+    app_ctx.console.print(t("cli.demo.next"))
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Vérifier la chaîne du journal de bout en bout."""
+    app_ctx = context.get(ctx)
+    with app_ctx.sessions() as session:
+        result = audit.verify(session)
+    if result.ok:
+        app_ctx.console.print(t("cli.audit.ok", count=result.checked, head=result.head_hash[:16]))
+        return
+    assert result.problem is not None
+    app_ctx.err.print(
+        t("cli.audit.broken", event_id=result.problem.event_id, reason=result.problem.reason), style="red"
+    )
+    raise typer.Exit(1)
+
+
+def _redacted(url: str) -> str:
+    """A database URL without its password, for display."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+__all__ = ["AppContext", "app"]

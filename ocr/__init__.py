@@ -1,0 +1,1 @@
+"""OCR: the envelope address-block fast path and full-page text layers (Tesseract)."""

@@ -1,0 +1,1 @@
+"""The register of a domiciliation service: usagers, domiciliations, decisions, mail, journal."""

@@ -1,0 +1,1 @@
+"""Domain services over the register; the CLI and the API are thin faces over these."""

@@ -1,0 +1,99 @@
+"""Typed settings for every Coffre component, read from COFFRE_* variables and an optional .env."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StorageBackend(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
+class QueueMode(StrEnum):
+    INPROCESS = "inprocess"
+    CELERY = "celery"
+
+
+class StructureSettings(BaseModel):
+    """Identity of the organisme domiciliataire, printed on attestations and matched on envelopes."""
+
+    name: str = "CCAS de Saint-Denis"
+    service: str = "Service domiciliation"
+    address_lines: list[str] = Field(default_factory=lambda: ["2 place Victor Hugo"])
+    postcode: str = "93200"
+    town: str = "SAINT-DENIS"
+    agrement_number: str = ""
+    prefecture: str = "Seine-Saint-Denis"
+    phone: str = ""
+    email: str = ""
+    responsable: str = ""
+
+
+class StorageSettings(BaseModel):
+    backend: StorageBackend = StorageBackend.LOCAL
+    local_dir: Path | None = None  # default: <var_dir>/vault
+    s3_endpoint: str = ""  # host:port
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_bucket: str = "coffre"
+    s3_secure: bool = True
+    s3_region: str = ""
+
+
+class QueueSettings(BaseModel):
+    mode: QueueMode = QueueMode.INPROCESS
+    broker_url: str = ""  # e.g. redis://localhost:6379/0
+    workers: int = 0  # in-process pool size; 0 = number of cores
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+class Settings(BaseSettings):
+    """All settings; the defaults are the embedded mode: everything under ./var/, no server."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COFFRE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    var_dir: Path = Path("var")
+    database_url: str = ""  # default: sqlite:///<var_dir>/coffre.db
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    scanner_folders: list[Path] = Field(default_factory=list)  # default: [<var_dir>/scanner]
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    structure: StructureSettings = Field(default_factory=StructureSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'coffre.db').resolve()}"
+
+    @property
+    def vault_dir(self) -> Path:
+        return (self.storage.local_dir or self.var_dir / "vault").resolve()
+
+    @property
+    def effective_scanner_folders(self) -> list[Path]:
+        return [p.resolve() for p in (self.scanner_folders or [self.var_dir / "scanner"])]
+
+    def ensure_dirs(self) -> None:
+        """Create the embedded-mode folders (var dir, vault, scanner folders) if missing."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        if self.storage.backend is StorageBackend.LOCAL:
+            self.vault_dir.mkdir(parents=True, exist_ok=True)
+        for folder in self.effective_scanner_folders:
+            folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Watch the scanners' hot folders and hand stable files to ingest."""

@@ -1,0 +1,1 @@
+"""PAdES signatures of decisions and attestations."""

@@ -1,0 +1,1 @@
+"""Test harnesses that run real external services as local processes."""
