@@ -36,5 +36,6 @@ def _bare_chain(count: int) -> None:
     """The floor: the same canonical bytes hashed in a loop, with no database read."""
     prev, at = audit.GENESIS_HASH, dt.datetime.now(dt.UTC)
     for i in range(1, count + 1):
-        prev = hashlib.sha256(audit.canonical(i, at, "user:1", "document.read", f"document:{i}", {"why": "lecture"},
-                                              prev)).hexdigest()
+        prev = hashlib.sha256(
+            audit.canonical(i, at, "user:1", "document.read", f"document:{i}", {"why": "lecture"}, prev)
+        ).hexdigest()

@@ -18,10 +18,18 @@ ROWS = 100_000
 def _bare_insert(engine, path: Path) -> None:  # type: ignore[no-untyped-def]
     """The reference: csv.reader and an executemany into a plain table, no validation, no journal."""
     meta = MetaData()
-    table = Table("bare_usagers", meta, Column("numero", String(32)), Column("nom", String(120)),
-                  Column("prenoms", String(200)), Column("date_naissance", String(10)), Column("sexe", String(1)),
-                  Column("lieu_naissance", String(200)), Column("nationalite", String(100)),
-                  Column("telephone", String(32)))
+    table = Table(
+        "bare_usagers",
+        meta,
+        Column("numero", String(32)),
+        Column("nom", String(120)),
+        Column("prenoms", String(200)),
+        Column("date_naissance", String(10)),
+        Column("sexe", String(1)),
+        Column("lieu_naissance", String(200)),
+        Column("nationalite", String(100)),
+        Column("telephone", String(32)),
+    )
     meta.create_all(engine)
     with path.open(encoding="utf-8", errors="replace", newline="") as handle, engine.begin() as conn:
         reader = csv.DictReader(handle)
