@@ -8,6 +8,7 @@ import importlib
 BENCHES = {
     "import": "bench.import_usagers",
     "audit": "bench.audit_chain",
+    "archive": "bench.archive",
 }
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import getpass
 import logging
 import secrets
+import threading
+from collections.abc import Callable
 
 import typer
 import uvicorn
 
 from api.app import create_app
+from archive.factory import open_vault
+from archive.seal import seal_if_due
 from registry import audit
 from registry.demo import load_demo
 from registry.i18n import t
@@ -18,13 +22,14 @@ from registry.services.structures import ensure_structure
 from registry.services.users import UserError, count_admins, create_user
 from registry.settings import Settings
 
-from . import context, usagers
+from . import archive, context, usagers
 from .context import AppContext
 
 app = typer.Typer(
     help="Coffre : courrier, coffre-fort et attestations d'un service de domiciliation.", no_args_is_help=True
 )
 app.add_typer(usagers.app, name="usagers")
+app.add_typer(archive.app, name="archive")
 audit_app = typer.Typer(help="Journal chaîné des actions.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -55,6 +60,8 @@ def init(
     app_ctx.migrate()
     with app_ctx.sessions.begin() as session:
         structure = ensure_structure(session, app_ctx.settings.structure, actor="cli")
+    open_vault(app_ctx.settings, app_ctx.sessions)  # vault directory or bucket, master key file
+    with app_ctx.sessions.begin() as session:
         if count_admins(session):
             app_ctx.console.print(t("cli.init.up_to_date", structure=structure.name))
             return
@@ -90,6 +97,9 @@ def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Op
     app_ctx.migrate()
     with app_ctx.sessions.begin() as session:
         ensure_structure(session, settings.structure, actor="cli")
+    vault = open_vault(settings, app_ctx.sessions)
+    stop = threading.Event()
+    threading.Thread(target=_hourly, args=(stop, lambda: seal_if_due(vault)), name="journal-seal", daemon=True).start()
     host, port = host or settings.api.host, port or settings.api.port
     app_ctx.console.print(
         t(
@@ -102,7 +112,20 @@ def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Op
         ),
         markup=False,
     )
-    uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
+    try:
+        uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
+    finally:
+        stop.set()
+
+
+def _hourly(stop: threading.Event, job: Callable[[], object]) -> None:
+    """Run `job` now and then every hour until `stop` (the job decides whether anything is due)."""
+    while not stop.is_set():
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - a failed run is logged and retried next hour
+            logging.getLogger(__name__).exception("scheduled job failed")
+        stop.wait(3600)
 
 
 @app.command()

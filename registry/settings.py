@@ -51,6 +51,42 @@ class QueueSettings(BaseModel):
     workers: int = 0  # in-process pool size; 0 = number of cores
 
 
+def _default_retention() -> dict[str, int]:
+    # Years from deposit; justified in the README ("Retention").
+    return {
+        "enveloppe": 2,
+        "scan_brut": 2,
+        "courrier": 2,
+        "justificatif": 5,
+        "attestation": 5,
+        "decision": 5,
+        "journal_seal": 10,
+        "export": 1,
+    }
+
+
+class ArchiveSettings(BaseModel):
+    """The coffre-fort: master keys, retention per document kind, chunking."""
+
+    # Master keys by id (base64 of 32 bytes). Empty: a key file under var/keys/ is created (embedded default).
+    master_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    current_master_key: str = ""
+    master_key_file: Path | None = None  # default: <var_dir>/keys/master-keys.json
+    retention_years: dict[str, int] = Field(default_factory=_default_retention)
+    default_retention_years: int = 5
+    chunk_size: int = 1 << 20  # encryption chunk (bounded memory)
+    s3_part_size: int = 16 << 20  # multipart part size
+
+
+class MatchingSettings(BaseModel):
+    """Thresholds of the addressee → usager decision (calibrated on the project's corpus, see bench/matching)."""
+
+    auto_threshold: float = 0.90  # best score needed to assign without an agent
+    auto_margin: float = 0.08  # …and how far ahead of the next *different person* it must be
+    review_floor: float = 0.55  # below this nobody is a plausible candidate: unmatched (return to sender)
+    max_candidates: int = 5
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -73,6 +109,8 @@ class Settings(BaseSettings):
     scanner_folders: list[Path] = Field(default_factory=list)  # default: [<var_dir>/scanner]
     queue: QueueSettings = Field(default_factory=QueueSettings)
     structure: StructureSettings = Field(default_factory=StructureSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     log_level: str = "INFO"
 
@@ -85,6 +123,10 @@ class Settings(BaseSettings):
     @property
     def vault_dir(self) -> Path:
         return (self.storage.local_dir or self.var_dir / "vault").resolve()
+
+    @property
+    def master_key_file(self) -> Path:
+        return (self.archive.master_key_file or self.var_dir / "keys" / "master-keys.json").resolve()
 
     @property
     def effective_scanner_folders(self) -> list[Path]:

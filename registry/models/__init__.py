@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .archive import DataKey, DestructionProof, JournalSeal, VaultObject
 from .audit import AuditEvent, AuditHead
 from .base import Base, utcnow
 from .domiciliation import Decision, DecisionDecider, Domiciliation, StatusChange
@@ -17,7 +18,7 @@ from .enums import (
     Role,
     Sexe,
 )
-from .mail import Document, MailItem
+from .mail import Document, MailItem, MatchFeedback
 from .people import Card, Procuration, Structure, Usager, User
 
 __all__ = [
@@ -27,16 +28,20 @@ __all__ = [
     "Base",
     "Card",
     "Channel",
+    "DataKey",
     "Decision",
     "DecisionDecider",
     "DecisionOutcome",
+    "DestructionProof",
     "Document",
     "Domiciliation",
     "DomiciliationStatus",
     "DomiciliationType",
+    "JournalSeal",
     "MailItem",
     "MailKind",
     "MailStatus",
+    "MatchFeedback",
     "Procuration",
     "RemiseTo",
     "Role",
@@ -44,6 +49,7 @@ __all__ = [
     "StatusChange",
     "Structure",
     "User",
+    "VaultObject",
     "Usager",
     "utcnow",
 ]

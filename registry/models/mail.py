@@ -57,3 +57,20 @@ class MailItem(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     scan_document: Mapped[Document | None] = relationship()
+
+
+class MatchFeedback(Base):
+    """An agent's decision on a mail item's addressee; sender history breaks later ties."""
+
+    __tablename__ = "match_feedback"
+    __table_args__ = (Index("ix_match_feedback_name", "structure_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"))
+    mail_item_id: Mapped[int | None] = mapped_column(ForeignKey("mail_items.id"))
+    name_key: Mapped[str] = mapped_column(String(400))  # the addressee as read, normalised
+    sender_key: Mapped[str | None] = mapped_column(String(300))  # the sender, normalised
+    usager_id: Mapped[int | None] = mapped_column(ForeignKey("usagers.id"))  # None: "inconnu"
+    outcome: Mapped[str] = mapped_column(String(16))  # confirmed | corrected | inconnu
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
