@@ -147,6 +147,19 @@ class Vault:
             audit.record(session, actor, "vault.metadata", f"object:{object_id}")
             return _receipt(row)
 
+    def find(self, key: str, *, actor: str, sha256: str | None = None) -> Receipt | None:
+        """The latest stored version under `key` (with that plaintext hash if given), or None.
+
+        Callers with a deterministic key use it to make a deposit idempotent across crashes.
+        """
+        with self.sessions.begin() as session:
+            query = select(VaultObject).where(VaultObject.key == key, VaultObject.status == "stored")
+            if sha256 is not None:
+                query = query.where(VaultObject.sha256 == sha256)
+            row = session.scalars(query.order_by(VaultObject.id.desc()).limit(1)).first()
+            audit.record(session, actor, "vault.metadata", f"object:{row.id}" if row else None, {"key": key})
+            return _receipt(row) if row else None
+
     def object_info(self, object_id: int, *, actor: str) -> dict[str, object]:
         """Full catalogue entry (status, holds, last check) for operators."""
         with self.sessions.begin() as session:

@@ -9,6 +9,9 @@ BENCHES = {
     "import": "bench.import_usagers",
     "audit": "bench.audit_chain",
     "archive": "bench.archive",
+    "ingest": "bench.ingest",
+    "matching": "bench.matching",
+    "ocr": "bench.ocr_address",
 }
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +42,18 @@ class AppContext:
             self.err.print(t("cli.not_initialised"), style="red")
             raise typer.Exit(2)
         return structure
+
+
+def counting_bar(app_ctx: AppContext) -> Progress:
+    """A progress bar on stderr (so that stdout stays clean for exports and reports)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=app_ctx.err,
+        transient=True,
+    )
 
 
 def get(ctx: typer.Context) -> AppContext:

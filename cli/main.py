@@ -24,12 +24,17 @@ from registry.settings import Settings
 
 from . import archive, context, usagers
 from .context import AppContext
+from .ingest import coversheet_command, ingest, pipeline_command, quarantine_app
 
 app = typer.Typer(
     help="Coffre : courrier, coffre-fort et attestations d'un service de domiciliation.", no_args_is_help=True
 )
 app.add_typer(usagers.app, name="usagers")
 app.add_typer(archive.app, name="archive")
+app.add_typer(quarantine_app, name="quarantine")
+app.command("ingest")(ingest)
+app.command("coversheet")(coversheet_command)
+app.command("pipeline")(pipeline_command)
 audit_app = typer.Typer(help="Journal chaîné des actions.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -90,7 +95,14 @@ def _first_password(given: str, ask: bool) -> tuple[str, bool]:
 
 
 @app.command()
-def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+def run(
+    ctx: typer.Context,
+    host: str = typer.Option(None),
+    port: int = typer.Option(None),
+    scanner: bool = typer.Option(
+        True, "--scanner/--without-scanner", help="Surveiller aussi les dossiers des scanners."
+    ),
+) -> None:
     """Démarrer Coffre (mode intégré par défaut : SQLite, coffre-fort local, traitements en local)."""
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
@@ -98,6 +110,11 @@ def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Op
     with app_ctx.sessions.begin() as session:
         ensure_structure(session, settings.structure, actor="cli")
     vault = open_vault(settings, app_ctx.sessions)
+    from ingest.service import IngestService
+
+    line = IngestService(settings) if scanner else None  # scanner folders → coffre-fort → workers
+    if line is not None:
+        line.start()
     stop = threading.Event()
     threading.Thread(target=_hourly, args=(stop, lambda: seal_if_due(vault)), name="journal-seal", daemon=True).start()
     host, port = host or settings.api.host, port or settings.api.port
@@ -109,6 +126,7 @@ def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Op
             db=_redacted(settings.effective_database_url),
             storage=settings.storage.backend.value,
             queue=settings.queue.mode.value,
+            folders=", ".join(map(str, settings.effective_scanner_folders)) if scanner else "—",
         ),
         markup=False,
     )
@@ -116,6 +134,8 @@ def run(ctx: typer.Context, host: str = typer.Option(None), port: int = typer.Op
         uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
     finally:
         stop.set()
+        if line is not None:
+            line.stop()
 
 
 def _hourly(stop: threading.Event, job: Callable[[], object]) -> None:

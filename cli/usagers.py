@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, select
 
@@ -34,14 +33,7 @@ def import_(
     app_ctx.migrate()
     total = _count_lines(file)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=app_ctx.err,
-        transient=True,
-    ) as bar:
+    with context.counting_bar(app_ctx) as bar:
         task = bar.add_task("Import", total=total)
         try:
             with app_ctx.sessions.begin() as session:

@@ -13,7 +13,7 @@ VENV="$ROOT/.venv"
 RUN_PACKAGES=(python3 python3-venv python3-dev build-essential tesseract-ocr tesseract-ocr-fra poppler-utils)
 # Started by the test suite as local processes (production runs them as services, see deploy/PRODUCTION.md).
 TEST_PACKAGES=(postgresql redis-server ceph-mon ceph-osd ceph-common radosgw
-               chromium chromium-driver libnss3-tools softhsm2)
+               chromium chromium-driver libnss3-tools softhsm2 ghostscript fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
 
 case "$MODE" in
   run) PACKAGES=("${RUN_PACKAGES[@]}"); EXTRAS="" ;;

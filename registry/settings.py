@@ -78,6 +78,22 @@ class ArchiveSettings(BaseModel):
     s3_part_size: int = 16 << 20  # multipart part size
 
 
+class IngestSettings(BaseModel):
+    """Limits and timings of the scanner → coffre-fort pipeline."""
+
+    max_bytes: int = 200 * 1024 * 1024  # larger files are quarantined without being read
+    max_pages: int = 300
+    max_megapixels: float = 90.0  # per page (decompression bombs)
+    min_side_px: int = 300  # smaller images cannot be read
+    raster_dpi: int = 200
+    blank_ink_ratio: float = 0.002  # share of dark pixels under which a page is blank
+    ocr_timeout_seconds: float = 60.0  # per page, full-text OCR
+    settle_seconds: float = 5.0  # a hot-folder file is taken after this long without change
+    rescan_seconds: float = 60.0
+    polling: bool = False  # network shares: poll instead of inotify
+    quarantine_dir: Path | None = None  # default: <var_dir>/quarantine
+
+
 class MatchingSettings(BaseModel):
     """Thresholds of the addressee → usager decision (calibrated on the project's corpus, see bench/matching)."""
 
@@ -110,6 +126,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = Field(default_factory=QueueSettings)
     structure: StructureSettings = Field(default_factory=StructureSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     log_level: str = "INFO"
@@ -127,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def master_key_file(self) -> Path:
         return (self.archive.master_key_file or self.var_dir / "keys" / "master-keys.json").resolve()
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return (self.ingest.quarantine_dir or self.var_dir / "quarantine").resolve()
 
     @property
     def effective_scanner_folders(self) -> list[Path]:

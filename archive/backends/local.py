@@ -52,7 +52,7 @@ class LocalBackend:
             else:
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, blob)
-                _fsync_dir(blob.parent)
+                fsync_dir(blob.parent)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise StorageUnavailable("archive.storage_unavailable", detail=exc.strerror or str(exc)) from exc
@@ -148,7 +148,7 @@ class LocalBackend:
         if create and path.exists():
             raise VaultError("archive.version_exists")
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def _chunks(handle) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
@@ -157,7 +157,8 @@ def _chunks(handle) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
             yield piece
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in `path` durable (POSIX: fsync the directory)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

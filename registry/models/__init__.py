@@ -18,6 +18,7 @@ from .enums import (
     Role,
     Sexe,
 )
+from .ingest import IngestJob, IngestResult
 from .mail import Document, MailItem, MatchFeedback
 from .people import Card, Procuration, Structure, Usager, User
 
@@ -37,6 +38,8 @@ __all__ = [
     "Domiciliation",
     "DomiciliationStatus",
     "DomiciliationType",
+    "IngestJob",
+    "IngestResult",
     "JournalSeal",
     "MailItem",
     "MailKind",

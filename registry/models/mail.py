@@ -42,6 +42,7 @@ class MailItem(Base):
     kind: Mapped[MailKind] = mapped_column(str_enum(MailKind, "mail_kind"), default=MailKind.LETTRE)
     sender: Mapped[str | None] = mapped_column(String(300))
     sender_org: Mapped[str | None] = mapped_column(String(64))
+    addressee_key: Mapped[str | None] = mapped_column(String(400))  # the addressee as read, normalised
     urgent: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus, "mail_status"), default=MailStatus.EN_REVUE)

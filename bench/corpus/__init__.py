@@ -1,0 +1,30 @@
+"""The project's synthetic corpus of envelope scans: a registry of usagers, scans and their ground truth."""
+
+from __future__ import annotations
+
+from .generate import (
+    PARAMS_FILE,
+    REGISTRY_FILE,
+    SCANS_DIR,
+    TRUTH_FILE,
+    CorpusSummary,
+    corpus_params,
+    generate_corpus,
+    read_truth,
+)
+from .plan import CATEGORIES, EXPECTED_ZONE, LAYOUTS, REGISTRY_COLUMNS
+
+__all__ = [
+    "CATEGORIES",
+    "EXPECTED_ZONE",
+    "LAYOUTS",
+    "PARAMS_FILE",
+    "REGISTRY_COLUMNS",
+    "REGISTRY_FILE",
+    "SCANS_DIR",
+    "TRUTH_FILE",
+    "CorpusSummary",
+    "corpus_params",
+    "generate_corpus",
+    "read_truth",
+]

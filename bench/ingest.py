@@ -1,0 +1,86 @@
+"""Envelopes per minute through the whole registration path, beside the Paperless-ngx path (OCRmyPDF)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.corpus import generate_corpus
+
+ENVELOPES = 200
+REFERENCE = 20  # OCRmyPDF takes seconds per page: a sample is enough for its rate
+COFFRE = str(Path(sys.executable).with_name("coffre"))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        generate_corpus(root / "corpus", usagers=3000, scans=ENVELOPES, seed=21)
+        scans = sorted(p for p in (root / "corpus" / "scans").iterdir() if p.suffix in (".jpg", ".png", ".pdf"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COFFRE_")}
+        env["COFFRE_ADMIN_PASSWORD"] = "benchmark-password"
+        work = root / "work"
+        work.mkdir()
+        subprocess.run([COFFRE, "init"], cwd=work, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [COFFRE, "usagers", "import", str(root / "corpus" / "registry.csv")],
+            cwd=work,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        hot = work / "var" / "scanner" / "courrier"
+        hot.mkdir(parents=True)
+        for scan in scans:
+            shutil.copy(scan, hot / scan.name)
+        started = time.perf_counter()
+        subprocess.run(
+            [COFFRE, "ingest", "--once", "--report", "report.jsonl"], cwd=work, env=env, check=True, capture_output=True
+        )
+        coffre_s = time.perf_counter() - started
+        coffre_rate = len(scans) / coffre_s * 60
+
+        sample = scans[:REFERENCE]
+        out = root / "ocrmypdf"
+        out.mkdir()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            list(pool.map(lambda p: _ocrmypdf(p, out / f"{p.stem}.pdf"), sample))
+        reference_s = time.perf_counter() - started
+        reference_rate = len(sample) / reference_s * 60
+        print(f"\n== ingest: {len(scans)} envelopes (registry of 3,000 usagers), {os.cpu_count()} cores ==")
+        print(
+            f"coffre ingest --once (take, inspect, split, address OCR, match, searchable PDF, coffre-fort, "
+            f"register; process start included): {coffre_rate:6.0f} envelopes/min ({coffre_s:.1f} s)"
+        )
+        print(
+            f"ocrmypdf --output-type pdfa --rotate-pages --deskew, {REFERENCE} of the same files, one per core: "
+            f"{reference_rate:6.1f} envelopes/min ({reference_s / len(sample):.2f} s each)"
+        )
+        print(f"ratio: {coffre_rate / reference_rate:.1f}x")
+
+
+def _ocrmypdf(source: Path, target: Path) -> None:
+    args = [
+        str(Path(sys.executable).with_name("ocrmypdf")),
+        "--output-type",
+        "pdfa",
+        "--rotate-pages",
+        "--deskew",
+        "-l",
+        "fra",
+        "--jobs",
+        "1",
+        "-q",
+    ]
+    if source.suffix != ".pdf":
+        args += ["--image-dpi", "200"]
+    subprocess.run(
+        [*args, str(source), str(target)], check=True, capture_output=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}
+    )

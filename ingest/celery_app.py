@@ -1,0 +1,49 @@
+"""Celery over Redis: the same stage functions as the embedded pool, run by workers on other machines.
+
+Start a worker with `celery -A ingest.celery_app worker --concurrency N`; it needs only the
+database, the S3 and the broker named in its COFFRE_* settings.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from registry.settings import Settings
+
+from .context import Services
+from .pipeline import run_job
+
+_PROCESS: dict[str, Services] = {}  # one Services per worker process, created when the process starts
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("coffre", broker=settings.queue.broker_url)
+    app.conf.update(
+        task_acks_late=True,  # a job whose worker dies is delivered again; stages are idempotent
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    app.task(name="coffre.ingest.run_job")(_run_job_task)
+    return app
+
+
+def _services() -> Services:
+    if "services" not in _PROCESS:
+        _PROCESS["services"] = Services.open(Settings())
+    return _PROCESS["services"]
+
+
+def _run_job_task(job_id: int) -> str:
+    return run_job(_services(), job_id)
+
+
+@worker_process_init.connect
+def _init_process(**_: object) -> None:
+    _PROCESS.clear()  # connections are never shared across a fork
+
+
+app = make_celery(Settings())

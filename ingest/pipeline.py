@@ -1,0 +1,117 @@
+"""Run a job's stages in order, resuming after the last one recorded; quarantine what cannot go through."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+
+from archive.errors import StorageUnavailable
+from registry import audit
+from registry.models import IngestJob, utcnow
+
+from .context import ACTOR, JobContext, Services
+from .errors import Quarantine
+from .inspect import SourceInfo
+from .pages import PageRenderer
+from .stages import STAGES
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def run_job(services: Services, job_id: int) -> str:
+    """Process one job to its end (or to quarantine); safe to call again after a crash at any point."""
+    with services.sessions.begin() as session:
+        claimed = session.execute(
+            update(IngestJob)
+            .where(IngestJob.id == job_id, IngestJob.status == "queued", IngestJob.raw_object_id.is_not(None))
+            .values(status="running", attempts=IngestJob.attempts + 1, updated_at=utcnow())
+        ).rowcount
+        job = JobContext.load_job(session, job_id)
+        if not claimed:  # finished, quarantined, or being run by another worker: nothing to do here
+            return job.status
+        ctx = JobContext(
+            services,
+            job.id,
+            job.source_name,
+            job.folder_kind,
+            job.hint_numero,
+            job.raw_object_id,
+            dict(job.state or {}),
+        )
+        runs = [*ctx.state.get("runs", []), f"{socket.gethostname()}:{os.getpid()}"]  # type: ignore[misc]
+        ctx.state["runs"] = runs
+        done_stage, attempts = job.stage, job.attempts
+    try:
+        ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="traitement du scan")
+        names = [stage.__name__ for stage in STAGES]
+        start = names.index(done_stage) + 1 if done_stage in names else 0
+        if start > 0:  # resume: the file's type is known from the recorded inspection
+            info = ctx.state["info"]
+            ctx.info = SourceInfo(info["type"], info["pages"], info["mime"])  # type: ignore[index]
+        for stage in STAGES[start:]:
+            if ctx.info is not None and ctx.render is None:
+                ctx.render = PageRenderer(ctx.data, ctx.info, services.settings.ingest)
+            stage(ctx)
+            _record_stage(services, job_id, stage.__name__, ctx.state)
+    except Quarantine as reason:
+        return _quarantine(services, ctx, reason)
+    except (StorageUnavailable, OperationalError) as exc:  # infrastructure: retry later, then give up
+        log.warning("ingest job %s: %s (attempt %s)", job_id, type(exc).__name__, attempts)
+        if attempts >= MAX_ATTEMPTS:
+            return _quarantine(services, ctx, Quarantine("quarantine.storage", detail=type(exc).__name__))
+        _set_status(services, job_id, "queued")
+        return "queued"
+    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the line
+        log.exception("ingest job %s failed", job_id)
+        return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(exc).__name__))
+    with services.sessions.begin() as session:
+        job = JobContext.load_job(session, job_id)
+        job.status, job.finished_at = "done", utcnow()
+    shutil.rmtree(ctx.settings.var_dir.resolve() / "work" / f"job-{job_id}", ignore_errors=True)
+    return "done"
+
+
+def _record_stage(services: Services, job_id: int, stage: str, state: dict[str, object]) -> None:
+    with services.sessions.begin() as session:
+        job = JobContext.load_job(session, job_id)
+        job.stage, job.state = stage, dict(state)
+
+
+def _set_status(services: Services, job_id: int, status: str) -> None:
+    with services.sessions.begin() as session:
+        JobContext.load_job(session, job_id).status = status
+
+
+def _quarantine(services: Services, ctx: JobContext, reason: Quarantine) -> str:
+    """Keep a copy of the original in the quarantine folder (its bytes stay in the coffre-fort too)."""
+    folder = services.settings.quarantine_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{ctx.job_id:06d}-{ctx.source_name}"
+    if ctx.data and not target.exists():
+        target.write_bytes(ctx.data)
+    with services.sessions.begin() as session:
+        job = JobContext.load_job(session, ctx.job_id)
+        job.status, job.reason_key, job.reason = "quarantined", reason.key, str(reason)
+        job.quarantine_path, job.finished_at, job.state = str(target), utcnow(), dict(ctx.state)
+        audit.record(session, ACTOR, "ingest.quarantine", f"ingest:{ctx.job_id}", {"reason": reason.key})
+    log.info("ingest job %s quarantined: %s", ctx.job_id, reason.key)
+    return "quarantined"
+
+
+def reset_for_retry(services: Services, job_id: int) -> None:
+    """Send a quarantined job through the pipeline again from the start (`coffre quarantine retry`)."""
+    with services.sessions.begin() as session:
+        job: IngestJob = JobContext.load_job(session, job_id)
+        if job.status != "quarantined":
+            raise Quarantine("quarantine.not_quarantined", job_id=job_id)
+        if job.raw_object_id is None:
+            raise Quarantine("quarantine.not_stored", reason=job.reason or "")
+        job.status, job.stage, job.reason_key, job.reason = "queued", "take", None, None
+        job.state = {"identity": (job.state or {}).get("identity")}
+        audit.record(session, ACTOR, "ingest.retry", f"ingest:{job_id}")

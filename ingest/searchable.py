@@ -1,0 +1,84 @@
+"""Searchable PDFs: the scan's pixels plus an invisible text layer (address block or full-page OCR)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from ocr.layout import rotate
+
+from .errors import Quarantine
+
+_JPEG_QUALITY = 70
+
+
+def jpeg(page: np.ndarray) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
+    if not ok:
+        raise Quarantine("quarantine.ocr_failed", detail="jpeg")
+    return encoded.tobytes()
+
+
+def envelope_pdf(
+    page: np.ndarray, dpi: int, lines: Sequence[str], box: tuple[int, int, int, int] | None, rotation: int = 0
+) -> bytes:
+    """One page: the envelope as scanned (turned upright) with the address lines as invisible text over the block."""
+    upright = rotate(page, -rotation) if rotation else page  # the reader's convention: turned CCW from upright
+    height, width = upright.shape[:2]
+    points_w, points_h = width * 72 / dpi, height * 72 / dpi
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(points_w, points_h), invariant=1)
+    pdf.drawImage(ImageReader(io.BytesIO(jpeg(np.ascontiguousarray(upright)))), 0, 0, points_w, points_h)
+    if lines:
+        x0, y0, x1, y1 = box or (0, 0, width, height)
+        line_h = max((y1 - y0) / max(len(lines), 1), 1) * 72 / dpi
+        text = pdf.beginText()
+        text.setTextRenderMode(3)  # invisible: searchable and selectable, not drawn
+        size = max(min(line_h * 0.8, 14), 4)
+        text.setFont("Helvetica", size)
+        for i, line in enumerate(lines):
+            text.setTextOrigin(x0 * 72 / dpi, points_h - y0 * 72 / dpi - (i + 0.8) * line_h)
+            text.textOut(line)
+        pdf.drawText(text)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def ocr_page_pdf(page: np.ndarray, *, lang: str, dpi: int, timeout: float) -> tuple[bytes, str]:
+    """Full-page OCR with Tesseract's PDF renderer (text layer under the image) and its plain text."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    image = jpeg(page)
+    try:
+        pdf = subprocess.run(
+            ["tesseract", "-", "-", "-l", lang, "--dpi", str(dpi), "--psm", "1", "pdf"],
+            input=image,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            check=True,
+        ).stdout
+    except subprocess.TimeoutExpired as exc:
+        raise Quarantine("quarantine.ocr_timeout", seconds=int(timeout)) from exc
+    except (subprocess.CalledProcessError, OSError) as exc:
+        raise Quarantine("quarantine.ocr_failed", detail=type(exc).__name__) from exc
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf, text
+
+
+def merge(pdfs: Sequence[bytes]) -> bytes:
+    writer = PdfWriter()
+    for data in pdfs:
+        for page in PdfReader(io.BytesIO(data)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,59 @@
+"""Pipeline status for agents and the API: how many files wait, run (per stage), are done or set aside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.models import IngestJob
+
+from .stages import STAGES
+
+STAGE_NAMES = ("take", *(stage.__name__ for stage in STAGES))
+
+
+@dataclass(frozen=True)
+class PipelineStatus:
+    queued: int = 0
+    running: dict[str, int] = field(default_factory=dict)  # next stage → jobs
+    done: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "queued": self.queued,
+            "running": self.running,
+            "done": self.done,
+            "quarantined": self.quarantined,
+            "duplicate": self.duplicate,
+        }
+
+
+def pipeline_status(session: Session) -> PipelineStatus:
+    counts: dict[str, int] = {}
+    running: dict[str, int] = {}
+    rows = session.execute(
+        select(IngestJob.status, IngestJob.stage, func.count()).group_by(IngestJob.status, IngestJob.stage)
+    )
+    for status, stage, count in rows:
+        counts[status] = counts.get(status, 0) + count
+        if status in ("running", "taking"):
+            following = _next_stage(stage)
+            running[following] = running.get(following, 0) + count
+    return PipelineStatus(
+        queued=counts.get("queued", 0),
+        running=running,
+        done=counts.get("done", 0),
+        quarantined=counts.get("quarantined", 0),
+        duplicate=counts.get("duplicate", 0),
+    )
+
+
+def _next_stage(stage: str | None) -> str:
+    if stage is None:
+        return "take"
+    index = STAGE_NAMES.index(stage) if stage in STAGE_NAMES else 0
+    return STAGE_NAMES[min(index + 1, len(STAGE_NAMES) - 1)]
