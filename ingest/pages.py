@@ -96,7 +96,7 @@ def is_blank(page: np.ndarray, ink_ratio: float) -> bool:
 def read_qr(page: np.ndarray) -> str | None:
     """Decode a QR code on the page (cover sheets), or None."""
     detector = cv2.QRCodeDetector()
-    scale = 1000 / max(page.shape)
+    scale = 640 / max(page.shape)  # a cover sheet's QR code (90 mm) stays ~180 px wide
     small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else page
     for candidate in (small, page):
         try:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 from pypdf import PdfReader, PdfWriter
+from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -18,6 +19,8 @@ from ocr.layout import rotate
 from .errors import Quarantine
 
 _JPEG_QUALITY = 70
+# Embed JPEG bytes as they are: reportlab's default ASCII85 wrapping is pure Python here (0.4 s a page).
+rl_config.useA85 = 0
 
 
 def jpeg(page: np.ndarray) -> bytes:
