@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from registry.db import make_engine, session_factory
+from registry.i18n import t
 from registry.settings import Settings, StorageBackend
 
 from .routers import health
@@ -40,22 +41,13 @@ def _storage_check(settings: Settings) -> str:
 
 
 def _s3_check(settings: Settings) -> str:
-    import urllib3
-    from minio import Minio
+    from archive.backends.s3 import S3Backend
+    from archive.errors import VaultError
 
-    s3 = settings.storage
-    if not s3.s3_endpoint:
-        return "erreur: point d'accès S3 non configuré"
-    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=5), retries=False)
-    client = Minio(
-        s3.s3_endpoint,
-        access_key=s3.s3_access_key,
-        secret_key=s3.s3_secret_key.get_secret_value(),
-        secure=s3.s3_secure,
-        region=s3.s3_region or None,
-        http_client=http,
-    )
+    if not settings.storage.s3_endpoint:
+        return "erreur: " + t("health.storage_missing_endpoint")
     try:
-        return "ok" if client.bucket_exists(s3.s3_bucket) else f"erreur: compartiment {s3.s3_bucket} absent"
-    except Exception as exc:  # noqa: BLE001 - reported by the health probe
-        return f"erreur: {type(exc).__name__}"
+        S3Backend(settings.storage, timeout=5).probe()
+    except VaultError as exc:
+        return f"erreur: {exc}"
+    return "ok"

@@ -35,7 +35,9 @@ quarantine_app = typer.Typer(help="Fichiers mis de côté, avec leur motif.", no
 
 def ingest(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(None, help="Fichiers ou dossiers (par défaut : les dossiers des scanners)."),
+    paths: list[Path] = typer.Argument(
+        None, exists=True, help="Fichiers ou dossiers (par défaut : les dossiers des scanners)."
+    ),
     once: bool = typer.Option(False, "--once", help="Traiter ces fichiers puis s'arrêter."),
     report: Path | None = typer.Option(None, "--report", help="Écrire une ligne JSON par courrier ou document."),
     workers: int = typer.Option(0, help="Processus de traitement (0 = un par cœur)."),

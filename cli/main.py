@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import secrets
+import sys
 import threading
 from collections.abc import Callable
 
@@ -189,4 +190,15 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-__all__ = ["AppContext", "app"]
+def main() -> None:
+    """The console script: a database or storage that cannot be reached is a clear message, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        app()
+    except OperationalError as exc:
+        print(t("cli.database_unreachable", detail=type(exc.orig).__name__ if exc.orig else "?"), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+__all__ = ["AppContext", "app", "main"]

@@ -58,6 +58,12 @@ class S3Backend:
             if config is None:
                 raise VaultError("archive.bucket_without_lock", bucket=self.bucket)
 
+    def probe(self) -> None:
+        """Raise a readable error unless the bucket answers (health checks; no side effect)."""
+        with _storage_errors():
+            if not self.client.bucket_exists(self.bucket):
+                raise VaultError("health.bucket_missing", bucket=self.bucket)
+
     def put(self, key: str, chunks: Iterable[bytes], retain_until: dt.datetime) -> PutResult:
         """Upload in parts of `part_size`; each request carries Content-MD5 so the server checks the bytes.
 

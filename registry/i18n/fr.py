@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "audit.head_missing": "tête du journal absente",
     "audit.truncated": "le journal s'arrête à l'événement {last} mais sa tête indique l'événement {head} (fin supprimée)",
     # CLI
+    "cli.database_unreachable": "base de données injoignable ({detail}) : vérifiez COFFRE_DATABASE_URL et que le serveur tourne",
     "cli.not_initialised": "Base non initialisée : lancez d'abord « coffre init ».",
     "cli.passwords_differ": "les deux saisies diffèrent",
     "cli.init.done": "Base initialisée pour {structure}. Administrateur : {username}",
