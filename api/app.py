@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.db import make_engine, session_factory
-from registry.i18n import t
+from registry.i18n import CoffreError, t
 from registry.settings import Settings, StorageBackend
 
-from .routers import health
+from .access import NotFound
+from .policy import ADMIN, ANY_AGENT, COUNTER, FILES, LoginRequired, login_url, wants_html
+from .routers import admin, auth, documents, health, mail, pipeline, remise, review, usagers
+from .templating import render
 
 log = logging.getLogger(__name__)
+
+_SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -24,8 +44,65 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.storage_check = lambda: _storage_check(settings)
-    app.include_router(health.router)
+    app.state.vault = functools.cache(lambda: _open_vault(app))
+    app.state.nav_policies = {
+        name: dep.policy  # type: ignore[attr-defined]
+        for name, dep in (("counter", COUNTER), ("files", FILES), ("admin", ADMIN), ("any_agent", ANY_AGENT))
+    }
+    for router in (health, auth, mail, review, remise, usagers, documents, pipeline, admin):
+        app.include_router(router.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    _install_handlers(app)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "public, max-age=86400")
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app
+
+
+def _open_vault(app: FastAPI):  # type: ignore[no-untyped-def]
+    from archive.factory import open_vault
+
+    return open_vault(app.state.settings, app.state.sessions, ensure=False)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if wants_html(request):
+            return RedirectResponse(login_url(exc.next_url), status_code=303)
+        return JSONResponse({"detail": t("auth.required")}, status_code=401)
+
+    @app.exception_handler(CoffreError)
+    async def _domain(request: Request, exc: CoffreError) -> Response:
+        status = 404 if isinstance(exc, NotFound) or exc.key.endswith("not_found") else 400
+        if wants_html(request):
+            return render(request, "error.html", status_code=status, message=exc.text())
+        return JSONResponse({"detail": exc.text(), "code": exc.key}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html(request) and exc.status_code in (403, 404):
+            key = {"csrf": "ui.error.csrf"}.get(
+                str(exc.detail), "ui.error.forbidden" if exc.status_code == 403 else "ui.error.not_found"
+            )
+            return render(request, "error.html", status_code=exc.status_code, message=t(key))
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request):
+            fields = ", ".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
+            return render(request, "error.html", status_code=400, message=t("ui.error.invalid", fields=fields))
+        return await request_validation_exception_handler(request, exc)
 
 
 def _storage_check(settings: Settings) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -77,6 +77,35 @@ def list_queue(session: Session, structure_id: int, limit: int = 50) -> list[Que
         .order_by(MailItem.urgent.desc(), MailItem.received_at, MailItem.id)
         .limit(limit)
     ).all()
+    return _queue_items(session, structure_id, items)
+
+
+def queue_item(session: Session, structure_id: int, item_id: int) -> QueueItem:
+    """One item waiting for an agent, with its candidates (ReviewError if not in this structure's queue)."""
+    item = session.get(MailItem, item_id)
+    if item is None or item.structure_id != structure_id:
+        raise ReviewError("review.item_not_found", item_id=item_id)
+    if item.status != MailStatus.EN_REVUE:
+        raise ReviewError("review.not_in_review", item_id=item_id)
+    return _queue_items(session, structure_id, [item])[0]
+
+
+def queue_count(session: Session, structure_id: int) -> int:
+    query = select(func.count(MailItem.id)).where(
+        MailItem.structure_id == structure_id, MailItem.status == MailStatus.EN_REVUE
+    )
+    return session.scalar(query) or 0
+
+
+def next_in_queue(session: Session, structure_id: int, after_item_id: int | None = None) -> int | None:
+    """The id of the next item to review (urgent first, then oldest), skipping `after_item_id`."""
+    query = select(MailItem.id).where(MailItem.structure_id == structure_id, MailItem.status == MailStatus.EN_REVUE)
+    if after_item_id is not None:
+        query = query.where(MailItem.id != after_item_id)
+    return session.scalars(query.order_by(MailItem.urgent.desc(), MailItem.received_at, MailItem.id).limit(1)).first()
+
+
+def _queue_items(session: Session, structure_id: int, items: Sequence[MailItem]) -> list[QueueItem]:
     ids = {int(c["usager_id"]) for item in items for c in item.candidates or () if c.get("usager_id") is not None}
     usagers = _usagers(session, structure_id, ids)
     homonyms = _homonym_counts(session, structure_id, {u.name_key for u in usagers.values()})

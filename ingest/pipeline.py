@@ -104,9 +104,11 @@ def _quarantine(services: Services, ctx: JobContext, reason: Quarantine) -> str:
     return "quarantined"
 
 
-def reset_for_retry(services: Services, job_id: int) -> None:
+def reset_for_retry(services: Services, job_id: int, *, actor: str = ACTOR) -> None:
     """Send a quarantined job through the pipeline again from the start (`coffre quarantine retry`)."""
     with services.sessions.begin() as session:
+        if session.get(IngestJob, job_id) is None:
+            raise Quarantine("quarantine.job_not_found", job_id=job_id)
         job: IngestJob = JobContext.load_job(session, job_id)
         if job.status != "quarantined":
             raise Quarantine("quarantine.not_quarantined", job_id=job_id)
@@ -114,4 +116,4 @@ def reset_for_retry(services: Services, job_id: int) -> None:
             raise Quarantine("quarantine.not_stored", reason=job.reason or "")
         job.status, job.stage, job.reason_key, job.reason = "queued", "take", None, None
         job.state = {"identity": (job.state or {}).get("identity")}
-        audit.record(session, ACTOR, "ingest.retry", f"ingest:{job_id}")
+        audit.record(session, actor, "ingest.retry", f"ingest:{job_id}")

@@ -81,8 +81,13 @@ def ocr(ctx: JobContext) -> None:
         if key in results and (item.kind == ENVELOPE or (ctx.workdir() / f"item-{item.index}.pdf").exists()):
             continue
         if item.kind == ENVELOPE:
-            block = ctx.services.reader.read(ctx.page(item.pages[0]))
+            page = ctx.page(item.pages[0])
+            block = ctx.services.reader.read(page)
+            height, width = page.shape[:2]
+            if block.rotation in (90, 270):
+                width, height = height, width
             results[key] = {
+                "size": [width, height],  # of the upright page, the frame of "box" (for the review crop)
                 "lines": block.lines,
                 "zone": block.zone,
                 "rotation": block.rotation,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.models import IngestJob
+from registry.models import IngestJob, IngestResult
 
 from .stages import STAGES
 
@@ -57,3 +57,35 @@ def _next_stage(stage: str | None) -> str:
         return "take"
     index = STAGE_NAMES.index(stage) if stage in STAGE_NAMES else 0
     return STAGE_NAMES[min(index + 1, len(STAGE_NAMES) - 1)]
+
+
+@dataclass(frozen=True)
+class AddressRead:
+    """What the pipeline read on an envelope: the address lines and where they are on the upright page."""
+
+    lines: list[str]
+    zone: str
+    box: tuple[int, int, int, int] | None
+    size: tuple[int, int] | None  # of the upright page, the frame of `box`
+
+
+def address_read(session: Session, mail_item_id: int) -> AddressRead | None:
+    """The OCR of a mail item's address block, from its ingest job's recorded state (None if not ingested)."""
+    found = session.execute(
+        select(IngestResult.item_index, IngestJob.state)
+        .join(IngestJob, IngestJob.id == IngestResult.job_id)
+        .where(IngestResult.mail_item_id == mail_item_id)
+    ).first()
+    if found is None:
+        return None
+    index, state = found
+    read = ((state or {}).get("ocr") or {}).get(str(index))
+    if not isinstance(read, dict):
+        return None
+    box, size = read.get("box"), read.get("size")
+    return AddressRead(
+        lines=[str(line) for line in read.get("lines") or ()],
+        zone=str(read.get("zone") or ""),
+        box=tuple(int(v) for v in box) if isinstance(box, list) and len(box) == 4 else None,  # type: ignore[arg-type]
+        size=tuple(int(v) for v in size) if isinstance(size, list) and len(size) == 2 else None,  # type: ignore[arg-type]
+    )

@@ -106,6 +106,11 @@ class MatchingSettings(BaseModel):
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    session_idle_minutes: int = 120  # an agent's session ends after this long without a request…
+    session_max_hours: int = 12  # …and in any case after a working day
+    max_failed_logins: int = 5  # wrong passwords in a row before the account is locked…
+    lockout_minutes: int = 15  # …for this long
+    secure_cookies: bool = False  # set True behind TLS (cookies are Secure anyway when the request is https)
 
 
 class Settings(BaseSettings):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+
+from ..policy import public
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="État du service (public)")
+@router.get("/health", summary="État du service (public)", dependencies=[Depends(public)])
 def health(request: Request) -> JSONResponse:
     state = request.app.state
     checks: dict[str, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .access import AgentSession, KioskDevice
 from .archive import DataKey, DestructionProof, JournalSeal, VaultObject
 from .audit import AuditEvent, AuditHead
 from .base import Base, utcnow
@@ -24,6 +25,7 @@ from .people import Card, Procuration, Structure, Usager, User
 
 __all__ = [
     "OPEN_MAIL_STATUSES",
+    "AgentSession",
     "AuditEvent",
     "AuditHead",
     "Base",
@@ -41,6 +43,7 @@ __all__ = [
     "IngestJob",
     "IngestResult",
     "JournalSeal",
+    "KioskDevice",
     "MailItem",
     "MailKind",
     "MailStatus",

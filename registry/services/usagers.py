@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..audit import record
 from ..cards import new_token, token_hash
 from ..i18n import CoffreError
-from ..models import OPEN_MAIL_STATUSES, Card, Channel, MailItem, Sexe, Usager, utcnow
+from ..models import OPEN_MAIL_STATUSES, Card, Channel, Document, MailItem, Sexe, Usager, utcnow
 from ..names import name_key, normalize
 
 
@@ -70,6 +70,53 @@ def create_usager(
     session.flush()
     record(session, actor, "usager.create", f"usager:{usager.id}")
     return usager
+
+
+EDITABLE = (
+    "nom",
+    "prenoms",
+    "nom_usage",
+    "surnom",
+    "sexe",
+    "date_naissance",
+    "lieu_naissance",
+    "nationalite",
+    "telephone",
+    "email",
+    "channel",
+)
+
+
+def update_usager(session: Session, usager: Usager, *, actor: str, **fields: object) -> list[str]:
+    """Change the identity fields given; returns the names of the fields that changed (journaled, not values)."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "nom" in fields and not str(fields["nom"] or "").strip():
+        raise UsagerError("usager.nom_required")
+    if fields.get("sexe") is not None:
+        fields["sexe"] = Sexe(fields["sexe"])
+    if fields.get("channel") is not None:
+        fields["channel"] = Channel(fields["channel"])
+    changed = [name for name, value in fields.items() if getattr(usager, name) != value]
+    for name in changed:
+        setattr(usager, name, fields[name])
+    if {"nom", "prenoms"} & set(changed):
+        usager.name_key = name_key(usager.nom, usager.prenoms)
+    if changed:
+        record(session, actor, "usager.update", f"usager:{usager.id}", {"fields": changed})
+    return changed
+
+
+def documents_of(session: Session, usager_id: int, *, limit: int = 200) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.usager_id == usager_id)
+            .order_by(Document.created_at.desc(), Document.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def search(session: Session, structure_id: int, text: str, *, limit: int = 20) -> list[Usager]:

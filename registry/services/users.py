@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -34,6 +36,15 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
+def dummy_check(password: str) -> None:
+    """Spend the time of a real check (log-in for an unknown username)."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _HASHER.verify(_DUMMY_HASH, password)
+
+
+_DUMMY_HASH = _HASHER.hash("coffre-dummy-password")
+
+
 def create_user(
     session: Session,
     structure_id: int,
@@ -59,6 +70,32 @@ def create_user(
     session.flush()
     record(session, actor, "user.create", f"user:{user.id}", {"role": role.value})
     return user
+
+
+def list_users(session: Session, structure_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.structure_id == structure_id).order_by(User.username)))
+
+
+def user_in(session: Session, structure_id: int, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.structure_id != structure_id:
+        raise UserError("user.not_found", user_id=user_id)
+    return user
+
+
+def update_user(session: Session, user: User, *, role: Role, active: bool, actor: str) -> None:
+    """Change an agent's role or (de)activate them; the last active admin cannot be removed."""
+    if user.role is Role.ADMIN and (role is not Role.ADMIN or not active) and count_admins(session) <= 1:
+        raise UserError("user.last_admin")
+    before = {"role": user.role.value, "active": user.active}
+    user.role, user.active = role, active
+    record(session, actor, "user.update", f"user:{user.id}", {"role": role.value, "active": active, "before": before})
+
+
+def reset_password(session: Session, user: User, password: str, *, actor: str) -> None:
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    record(session, actor, "user.password_reset", f"user:{user.id}", {})
 
 
 def count_admins(session: Session) -> int:

@@ -1,0 +1,136 @@
+"""Who may call what: one explicit policy per route, checked by a dependency the route declares."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from registry.models import Role
+from registry.services.auth import Principal, resolve
+
+from .deps import db
+
+SESSION_COOKIE = "coffre_session"
+LOGIN_CSRF_COOKIE = "coffre_login_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The roles a route admits; `None` for a public route."""
+
+    roles: frozenset[Role] | None
+    name: str
+
+    def admits(self, role: Role | str | None) -> bool:
+        return self.roles is None or (role is not None and Role(role) in self.roles)
+
+
+class LoginRequired(Exception):
+    """No live session: pages redirect to the log-in form, the JSON API answers 401."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()  # Starlette keeps it: the handler's Form() parameters read the same one
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise HTTPException(status_code=403, detail="csrf")
+
+
+def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency admitting a live session whose agent has one of `roles` (and a CSRF token on writes)."""
+    policy = Policy(frozenset(roles), name)
+
+    async def dependency(request: Request, session: Session = Depends(db)) -> Principal:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        principal = await run_in_threadpool(_resolve_and_release, session, token, request.app.state.settings.api)
+        if principal is None:
+            raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if not policy.admits(principal.role):
+            raise HTTPException(status_code=403, detail="forbidden")
+        await _check_csrf(request, principal.csrf_token)
+        request.state.principal = principal
+        return principal
+
+    dependency.policy = policy  # type: ignore[attr-defined]
+    return dependency
+
+
+def _resolve_and_release(session: Session, token: str, api_settings: object) -> Principal | None:
+    principal = resolve(session, token, api_settings)  # type: ignore[arg-type]
+    session.commit()  # release SQLite's write lock before the handler runs
+    return principal
+
+
+async def public(request: Request) -> None:
+    """Marks a route as public (health, log-in, public verification)."""
+
+
+public.policy = Policy(None, "public")  # type: ignore[attr-defined]
+
+
+def policy_of(route: APIRoute) -> Policy | None:
+    """The policy a route declares, or None if it declares none (or several)."""
+    found = [getattr(dep.call, "policy", None) for dep in route.dependant.dependencies]
+    policies = [p for p in found if isinstance(p, Policy)]
+    return policies[0] if len(policies) == 1 else None
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    method: str
+    path: str  # as served, router prefixes included
+    route: APIRoute
+    policy: Policy | None
+
+
+def route_table(app: FastAPI) -> list[RouteEntry]:
+    """Every (method, path) the app serves through FastAPI routes, with its policy."""
+    entries = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            path = context.path or route.path
+            entries.extend(RouteEntry(m, path, route, policy_of(route)) for m in sorted(route.methods))
+    return entries
+
+
+def login_csrf_token(request: Request) -> str:
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def login_url(next_url: str) -> str:
+    return "/login?next=" + quote(next_url, safe="/")
+
+
+# The roles of the structure's staff, by what their work needs (see README, "Roles").
+_ALL_STAFF = (Role.AGENT, Role.INSTRUCTEUR, Role.RESPONSABLE, Role.ADMIN)
+COUNTER = allow("counter", *_ALL_STAFF)  # mail of the day, review queue, remise, reading a usager's file
+FILES = allow("files", Role.INSTRUCTEUR, Role.RESPONSABLE, Role.ADMIN)  # creating and editing usagers' files
+ADMIN = allow("admin", Role.ADMIN)  # agents, roles and kiosks
+ANY_AGENT = allow("any_agent", *Role)  # own session: home, log-out

@@ -1,0 +1,88 @@
+"""Administration: agents and their roles, kiosks (bornes) and their keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from registry.models import Role
+from registry.services import kiosks as kiosk_service
+from registry.services import users as user_service
+from registry.services.auth import Principal, end_sessions
+
+from ..deps import db
+from ..policy import ADMIN
+from ..templating import render
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get("/agents", response_class=HTMLResponse, summary="Agents et rôles (page)")
+def agents_page(
+    request: Request, principal: Principal = Depends(ADMIN), session: Session = Depends(db)
+) -> HTMLResponse:
+    return render(
+        request, "admin_agents.html", users=user_service.list_users(session, principal.structure_id), roles=list(Role)
+    )
+
+
+@router.post("/agents", summary="Créer un compte d'agent")
+def create_agent(
+    username: str = Form(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"),
+    full_name: str = Form(default="", max_length=200),
+    role: Role = Form(),
+    password: str = Form(max_length=256),
+    principal: Principal = Depends(ADMIN),
+    session: Session = Depends(db),
+) -> Response:
+    user_service.create_user(
+        session, principal.structure_id, username, password, role, full_name=full_name.strip(), actor=principal.actor
+    )
+    return RedirectResponse("/admin/agents?msg=flash.user.created", status_code=303)
+
+
+@router.post("/agents/{user_id}", summary="Changer le rôle d'un agent ou le (dés)activer")
+def update_agent(
+    user_id: int,
+    role: Role = Form(),
+    active: bool = Form(default=False),
+    password: str = Form(default="", max_length=256),
+    principal: Principal = Depends(ADMIN),
+    session: Session = Depends(db),
+) -> Response:
+    user = user_service.user_in(session, principal.structure_id, user_id)
+    changed_access = user.role is not role or user.active != active
+    user_service.update_user(session, user, role=role, active=active, actor=principal.actor)
+    if password:
+        user_service.reset_password(session, user, password, actor=principal.actor)
+    if changed_access or password:
+        end_sessions(session, user.id)
+    return RedirectResponse("/admin/agents?msg=flash.user.updated", status_code=303)
+
+
+@router.get("/bornes", response_class=HTMLResponse, summary="Bornes (page)")
+def kiosks_page(
+    request: Request, principal: Principal = Depends(ADMIN), session: Session = Depends(db)
+) -> HTMLResponse:
+    return render(request, "admin_kiosks.html", kiosks=kiosk_service.list_kiosks(session, principal.structure_id))
+
+
+@router.post("/bornes", response_class=HTMLResponse, summary="Enregistrer une borne (sa clé est affichée une fois)")
+def create_kiosk(
+    request: Request,
+    name: str = Form(max_length=100),
+    principal: Principal = Depends(ADMIN),
+    session: Session = Depends(db),
+) -> HTMLResponse:
+    new = kiosk_service.register_kiosk(
+        session, principal.structure_id, name, actor=principal.actor, actor_id=principal.user_id
+    )
+    kiosks = kiosk_service.list_kiosks(session, principal.structure_id)
+    return render(request, "admin_kiosks.html", kiosks=kiosks, new_key=new.key)
+
+
+@router.post("/bornes/{kiosk_id}/revoquer", summary="Révoquer une borne")
+def revoke_kiosk(kiosk_id: int, principal: Principal = Depends(ADMIN), session: Session = Depends(db)) -> Response:
+    kiosk_service.revoke_kiosk(session, principal.structure_id, kiosk_id, actor=principal.actor)
+    return RedirectResponse("/admin/bornes?msg=flash.kiosk.revoked", status_code=303)

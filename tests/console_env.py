@@ -1,0 +1,144 @@
+"""A console under test: a structure with one agent per role, usagers, real ingested mail, a second structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw, ImageFont
+
+from api.app import create_app
+from ingest.context import Services
+from ingest.pipeline import run_job
+from ingest.take import take
+from registry.db import make_engine, session_factory, upgrade
+from registry.models import MailItem, MailStatus, Role, Structure
+from registry.services import mail as mail_service
+from registry.services.kiosks import register_kiosk
+from registry.services.structures import ensure_structure
+from registry.services.usagers import create_usager
+from registry.services.users import create_user
+from registry.settings import IngestSettings, Settings, StorageBackend, StorageSettings
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+PASSWORD = "mot-de-passe-de-test"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class ConsoleEnv:
+    settings: Settings
+    app: FastAPI
+    services: Services
+    ids: dict[str, int] = field(default_factory=dict)  # named objects of the main structure
+    other: dict[str, int] = field(default_factory=dict)  # objects of the second structure (IDOR targets)
+
+    def client(self, role: Role | None = None, *, username: str | None = None) -> TestClient:
+        """A client logged in as the agent of `role` (or `username`), with its CSRF token sent on writes."""
+        client = TestClient(self.app, follow_redirects=False)
+        if role is None and username is None:
+            return client
+        login(client, username or f"agent-{role.value}")
+        return client
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    page = client.get("/login")
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    done = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert done.status_code == 303, done.text
+    home = client.get("/", follow_redirects=True)
+    client.headers["X-CSRF-Token"] = CSRF.search(home.text).group(1)  # type: ignore[union-attr]
+
+
+def envelope(lines: list[str]) -> Image.Image:
+    """A window envelope scanned at 200 dpi, the address in the French right window."""
+    image = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 38)
+    draw.text((140, 140), "CAF de la Seine-Saint-Denis", fill=0, font=font)
+    for i, line in enumerate(lines):
+        draw.text((880, 470 + i * 58), line, fill=0, font=font)
+    return image
+
+
+def _ingest(env: ConsoleEnv, name: str, lines: list[str]) -> int:
+    path = env.settings.effective_scanner_folders[0] / "courrier" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    envelope(lines).save(path)
+    taken = take(env.services, path, PurePath("courrier", name))
+    assert run_job(env.services, taken.job_id) == "done"
+    with env.services.sessions() as session:
+        item = session.query(MailItem).order_by(MailItem.id.desc()).first()
+        assert item is not None
+        return item.id
+
+
+def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
+    hot = tmp_path / "scanner"
+    url = database_url or f"sqlite:///{tmp_path / 'coffre.db'}"
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        database_url=url,
+        scanner_folders=[hot],
+        storage=StorageSettings(backend=StorageBackend.LOCAL, local_dir=tmp_path / "vault"),
+        ingest=IngestSettings(settle_seconds=0.3),
+    )
+    settings.ensure_dirs()
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    ids: dict[str, int] = {}
+    other: dict[str, int] = {}
+    with sessions.begin() as session:
+        structure = ensure_structure(session, settings.structure)
+        for role in Role:
+            user = create_user(
+                session, structure.id, f"agent-{role.value}", PASSWORD, role, full_name=f"Agent {role.value}"
+            )
+            ids[f"user_{role.value}"] = user.id
+        born = dt.date(1990, 5, 4)
+        ids["usager_a"] = create_usager(session, structure.id, nom="Diallo", prenoms="Aminata", date_naissance=born).id
+        ids["usager_b"] = create_usager(
+            session, structure.id, nom="Diallo", prenoms="Aminata", date_naissance=dt.date(1984, 11, 2)
+        ).id
+        martin = create_usager(session, structure.id, nom="Martin", prenoms="Jean-Pierre", date_naissance=born)
+        ids["usager_martin"] = martin.id
+        today = mail_service.today()
+        ids["procuration"] = mail_service.add_procuration(
+            session, martin, nom="Benali", prenoms="Karim", debut=today, fin=today + dt.timedelta(days=90), actor="test"
+        ).id
+        ids["kiosk"] = register_kiosk(session, structure.id, "Accueil", actor="test").kiosk_id
+        # A second structure: nothing of it may be reachable from the first one's agents.
+        second = Structure(name="CCAS de Bobigny", postcode="93000", town="BOBIGNY")
+        session.add(second)
+        session.flush()
+        other["user"] = create_user(session, second.id, "agent-bobigny", PASSWORD, Role.ADMIN).id
+        stranger = create_usager(session, second.id, nom="Autre", prenoms="Personne")
+        other["usager"] = stranger.id
+        other["procuration"] = mail_service.add_procuration(
+            session, stranger, nom="X", prenoms="Y", debut=today, fin=today, actor="test"
+        ).id
+        other["kiosk"] = register_kiosk(session, second.id, "Bobigny", actor="test").kiosk_id
+    env = ConsoleEnv(settings, create_app(settings, engine), Services.open(settings), ids, other)
+    address = ["CCAS de Saint-Denis", "Service domiciliation", "2 place Victor Hugo", "93200 SAINT-DENIS"]
+    env.ids["mail_review"] = _ingest(env, "homonym.png", ["Madame Aminata DIALLO", *address])
+    env.ids["mail_open"] = _ingest(env, "martin.png", ["Monsieur Jean-Pierre MARTIN", *address])
+    with sessions.begin() as session:
+        review = session.get(MailItem, env.ids["mail_review"])
+        opened = session.get(MailItem, env.ids["mail_open"])
+        assert review is not None and opened is not None
+        assert review.status is MailStatus.EN_REVUE, "homonyms must go to review"
+        assert opened.status is MailStatus.RECU and opened.usager_id == martin.id
+        env.ids["document"] = opened.scan_document_id or 0
+        env.ids["scan_review"] = review.scan_document_id or 0
+        # The other structure's mail and document, for the cross-structure checks.
+        foreign = MailItem(structure_id=second.id, usager_id=stranger.id, status=MailStatus.RECU)
+        session.add(foreign)
+        session.flush()
+        other["mail"] = foreign.id
+    return env
