@@ -177,4 +177,12 @@ MESSAGES: dict[str, str] = {
     # health
     "health.storage_missing_endpoint": "point d'accès S3 non configuré",
     "health.bucket_missing": "compartiment {bucket} absent",
+    # signing (PAdES)
+    "signing.stamp": "Signé par %(signer)s\n%(role)s\nle %(ts)s",
+    "signing.tsa_missing": "aucune autorité d'horodatage configurée (COFFRE_SIGNING__TSA_URL) : niveau B-T et au-delà impossible",
+    "signing.failed": "la signature a échoué : {detail}",
+    "signing.key_unreadable": "clé de signature illisible ({source}) : fichier absent ou phrase de passe incorrecte",
+    "signing.key_unsupported": "clé de signature non prise en charge ({source}) : une clé RSA et son certificat sont attendus",
+    "signing.key_missing": "aucune clé de signature configurée (COFFRE_SIGNING__SEAL__PKCS12_PATH)",
+    "signing.token_unavailable": "jeton PKCS#11 « {source} » inaccessible (module, libellé ou code PIN)",
 }
