@@ -25,37 +25,63 @@ PASSPHRASE = b"coffre-test"
 
 
 class InProcessTsa(DummyTimeStamper):
-    """The test TSA answered in-process, with its RSA key loaded once (pyHanko's dummy reloads it per token)."""
+    """The test TSA answered in-process, lean: RSA key loaded once, certificates and the ESS attribute
+    prepared once from DER (pyHanko's dummy reloads the key and re-serialises the certificates per token)."""
 
     def __init__(self, cert: x509.Certificate, key: keys.PrivateKeyInfo, chain: list[x509.Certificate]) -> None:
-        super().__init__(tsa_cert=cert, tsa_key=key, certs_to_embed=chain)  # type: ignore[arg-type]
+        from asn1crypto import cms
+        from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+
+        cert = x509.Certificate.load(cert.dump())
+        super().__init__(tsa_cert=cert, tsa_key=key, certs_to_embed=None)
         self._key = serialization.load_der_private_key(key.dump(), password=None)
+        self._certs_der = [cert.dump()] + [c.dump() for c in chain]
+        self._ess = simple_cms_attribute("signing_certificate_v2", as_signing_certificate_v2(cert)).dump()
+        self._sid = cms.SignerIdentifier(
+            {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
+        ).dump()
 
-    def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
-        from asn1crypto import cms, core
+    def request_tsa_response(self, req):  # type: ignore[no-untyped-def]
+        from asn1crypto import algos, cms, core, tsp
+        from pyhanko.sign.general import simple_cms_attribute
+        from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-        from pyhanko.sign.general import get_pyca_cryptography_hash, simple_cms_attribute
-
-        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
-        digest.update(tst_info_data)
+        imprint = req["message_imprint"]
+        md = imprint["hash_algorithm"]["algorithm"].native
+        when = dt.datetime.now(dt.UTC)
+        tst_info = self._build_tst_info(imprint, when, req).dump()
+        digest = hashes.Hash(get_pyca_cryptography_hash(md))
+        digest.update(tst_info)
         signed_attrs = cms.CMSAttributes(
             [
                 simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                simple_cms_attribute("signing_certificate_v2", _signing_cert_v2(self.tsa_cert)),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(when)})),
+                cms.CMSAttribute.load(self._ess),
                 simple_cms_attribute("message_digest", digest.finalize()),
             ]
         )
-        signature = self._key.sign(  # type: ignore[union-attr, call-arg]
-            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm)
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md))  # type: ignore[union-attr, call-arg]
+        signer_info = cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier.load(self._sid),
+                "digest_algorithm": algos.DigestAlgorithm({"algorithm": md}),
+                "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"}),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            }
         )
-        return signature, signed_attrs
-
-
-def _signing_cert_v2(cert: x509.Certificate):  # type: ignore[no-untyped-def]
-    from pyhanko.sign.general import as_signing_certificate_v2
-
-    return as_signing_certificate_v2(cert)
+        signed_data = cms.SignedData(
+            {
+                "version": "v3",
+                "digest_algorithms": [algos.DigestAlgorithm({"algorithm": md})],
+                "encap_content_info": {"content_type": "tst_info", "content": cms.ParsableOctetString(tst_info)},
+                "certificates": [x509.Certificate.load(der) for der in self._certs_der],
+                "signer_infos": [signer_info],
+            }
+        )
+        token = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
+        return tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
 
 
 @dataclass
