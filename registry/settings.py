@@ -156,6 +156,7 @@ class SigningSettings(BaseModel):
     bytes_reserved: int = 16384  # CMS container size, fixed (no dry-run estimate)
     revinfo_cache_seconds: int = 300  # OCSP/CRL fetched for B-LT are reused this long
     extend_before_days: int = 180  # `coffre signing extend`: re-timestamp when the last TSA cert ends sooner
+    tribunal: str = "tribunal administratif de Montreuil"  # appeal route printed on refusals and radiations
 
     def level_for(self, kind: str) -> SignatureLevel:
         return self.levels.get(kind, self.default_level)
