@@ -16,7 +16,8 @@ from registry.i18n import CoffreError, t
 from registry.models import Decision, DecisionOutcome, Domiciliation, Structure, Usager, User
 from registry.settings import SignatureLevel, SigningSettings
 
-from .documents import Document, render
+from .documents import render
+from .documents.models import Document
 from .documents.orm import ajournement_from, attestation_from, refus_from
 from .documents.render import signature_boxes
 from .issue import ATTESTATION, attestation_key, new_verify_id, store
@@ -86,19 +87,20 @@ class CommissionSigning:
     def sign(self, decision_id: int, user_id: int) -> CommissionStatus:
         """Sign as `user_id` if it is their turn; the last signature completes and files the decision."""
         state = self.status(decision_id)
-        with self.vault.sessions() as session:
+        with self.vault.sessions() as session:  # read, then close: SQLite allows one writer at a time
             user = session.get(User, user_id)
-            decision = self._decision(session, decision_id)
-            positions = [d.user_id for d in decision.deciders]
-            if user is None or user_id not in positions:
-                self._refuse(decision_id, user, "not_a_decider", state)
-                raise CommissionError("signing.not_a_decider")
-            if state.complete:
-                raise CommissionError("signing.already_complete")
-            if state.next_user_id != user_id:
-                self._refuse(decision_id, user, "out_of_order", state)
-                raise CommissionError("signing.not_your_turn", position=positions.index(user_id) + 1, next=state.signed + 1)
-            username, name, role = user.username, user.full_name or user.username, t(f"signing.role.{user.role.value}")
+            positions = [d.user_id for d in self._decision(session, decision_id).deciders]
+            if user is not None:
+                session.expunge(user)
+        if user is None or user_id not in positions:
+            self._refuse(decision_id, user, "not_a_decider", state)
+            raise CommissionError("signing.not_a_decider")
+        if state.complete:
+            raise CommissionError("signing.already_complete")
+        if state.next_user_id != user_id:
+            self._refuse(decision_id, user, "out_of_order", state)
+            raise CommissionError("signing.not_your_turn", position=positions.index(user_id) + 1, next=state.signed + 1)
+        username, name, role = user.username, user.full_name or user.username, t(f"signing.role.{user.role.value}")
         draft = self._draft(decision_id)
         if draft is None:
             pdf, verify_id = self._render(decision_id)
