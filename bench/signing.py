@@ -35,7 +35,9 @@ def _reference(pki, level: SignatureLevel, count: int) -> float:  # type: ignore
                 subfilter=fields.SigSeedSubFilter.PADES,
                 embed_validation_info=lt,
                 use_pades_lta=lt,
-                validation_context=ValidationContext(trust_roots=[pki.cert("root")], allow_fetching=True) if lt else None,
+                validation_context=ValidationContext(trust_roots=[pki.cert("root")], allow_fetching=True)
+                if lt
+                else None,
             )
             pdf = render(attestation(f"ref{i}"))
             signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), meta, signer=signer, timestamper=tsa)

@@ -120,7 +120,8 @@ def run(
         line.start()
     stop = threading.Event()
     stamper = journal_timestamper(settings)  # RFC 3161 token on each seal when a TSA is configured
-    threading.Thread(target=_hourly, args=(stop, lambda: seal_if_due(vault, timestamper=stamper)), name="journal-seal", daemon=True).start()
+    seal = lambda: seal_if_due(vault, timestamper=stamper)  # noqa: E731
+    threading.Thread(target=_hourly, args=(stop, seal), name="journal-seal", daemon=True).start()
     host, port = host or settings.api.host, port or settings.api.port
     app_ctx.console.print(
         t(

@@ -11,7 +11,10 @@ from pyhanko.stamp import TextStampStyle
 from registry.i18n import t
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
-_FONT_FILES = {"regular": ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"), "bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf")}
+_FONT_FILES = {
+    "regular": ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"),
+    "bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"),
+}
 
 
 def font_path(weight: str = "regular") -> Path:

@@ -25,7 +25,11 @@ from .pades import Appearance, PadesSigner
 
 log = logging.getLogger(__name__)
 
-_KIND = {DecisionOutcome.ACCORD: ATTESTATION, DecisionOutcome.REFUS: "refus", DecisionOutcome.AJOURNEMENT: "ajournement"}
+_KIND = {
+    DecisionOutcome.ACCORD: ATTESTATION,
+    DecisionOutcome.REFUS: "refus",
+    DecisionOutcome.AJOURNEMENT: "ajournement",
+}
 _TITLE = {
     DecisionOutcome.ACCORD: "doc.attestation.title",
     DecisionOutcome.REFUS: "doc.refus.object",
@@ -186,7 +190,11 @@ class CommissionSigning:
                     )  # fmt: skip
                 case DecisionOutcome.REFUS:
                     document = refus_from(
-                        decision, usager, structure, orientation=self.orientation(decision), tribunal=self.settings.tribunal
+                        decision,
+                        usager,
+                        structure,
+                        orientation=self.orientation(decision),
+                        tribunal=self.settings.tribunal,
                     )
                 case DecisionOutcome.AJOURNEMENT:
                     document = ajournement_from(decision, usager, structure)

@@ -117,10 +117,11 @@ def issue_attestation(
         vault, data, kind=ATTESTATION, title="Attestation d'élection de domicile", usager_id=usager_id,
         actor=actor, key=attestation_key(verify_id), metadata={"domiciliation_id": domiciliation_id},
     )  # fmt: skip
+    level = settings.level_for(ATTESTATION).value
     with vault.sessions.begin() as session:
         audit.record(
             session, actor, "signing.attestation", f"document:{document_id}",
-            {"domiciliation": domiciliation_id, "sha256": receipt.sha256, "level": settings.level_for(ATTESTATION).value},
+            {"domiciliation": domiciliation_id, "sha256": receipt.sha256, "level": level},
         )  # fmt: skip
     log.info("attestation issued: document %s", document_id)
     return Issued(document_id, receipt.object_id, receipt.sha256, verify_id, data)

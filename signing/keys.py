@@ -37,7 +37,9 @@ class KeptKeySigner(SimpleSigner):
 
         store = SimpleCertificateStore()
         store.register_multiple(chain)
-        super().__init__(signing_cert=cert, signing_key=translate_pyca_cryptography_key_to_asn1(key), cert_registry=store)
+        super().__init__(
+            signing_cert=cert, signing_key=translate_pyca_cryptography_key_to_asn1(key), cert_registry=store
+        )
         self._key = key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:

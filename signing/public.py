@@ -13,7 +13,7 @@ from archive.vault import Vault
 from registry.models import Domiciliation, DomiciliationStatus, VaultObject
 
 from .issue import attestation_key
-from .verify import Validator, VerificationReport, Verdict
+from .verify import Validator, Verdict, VerificationReport
 
 log = logging.getLogger(__name__)
 

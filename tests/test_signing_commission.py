@@ -73,9 +73,7 @@ def _decision(env, outcome: DecisionOutcome, motif: str | None = None) -> tuple[
         usager = session.get(Usager, env.usagers[0])
         dom = open_request(session, usager)
         change_status(session, dom, DomiciliationStatus.ATTENTE_DECISION)
-        decision = decide(
-            session, dom, outcome, commission_date=dt.date.today(), decider_ids=users, motif=motif
-        )
+        decision = decide(session, dom, outcome, commission_date=dt.date.today(), decider_ids=users, motif=motif)
         return decision.id, users, dom.id
 
 

@@ -44,7 +44,8 @@ def test_attestation_carries_the_cerfa_fields_and_the_qr_url(tmp_path: Path) -> 
         (
             Refus("2026-00042", PERSON, ORGANISME, dt.date(2026, 1, 5), "Absence de lien avec la commune.",
                   "CCAS de Paris, 75012 Paris", "tribunal administratif de Montreuil"),
-            ["refus", "Absence de lien avec la commune.", "CCAS de Paris", "deux mois", "tribunal administratif de Montreuil"],
+            ["refus", "Absence de lien avec la commune.", "CCAS de Paris", "deux mois",
+             "tribunal administratif de Montreuil"],
         ),
         (
             Ajournement("2026-00042", PERSON, ORGANISME, dt.date(2026, 1, 5), ["Pièce d'identité", "Titre de séjour"]),

@@ -100,7 +100,9 @@ def test_dss_holds_chain_and_revocation_data_tsa_included(pki, signed, level) ->
     ocsps = [ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss["/OCSPs"]]
     assert ocsps and all(o["response_status"].native == "successful" for o in ocsps)
     serials = {
-        r["cert_id"]["serial_number"].native for o in ocsps for r in o.basic_ocsp_response["tbs_response_data"]["responses"]
+        r["cert_id"]["serial_number"].native
+        for o in ocsps
+        for r in o.basic_ocsp_response["tbs_response_data"]["responses"]
     }
     assert pki.cert("seal").serial_number in serials
     # The TSA's revocation data: its certificate's CRL distribution point is the root's CRL, present above.

@@ -307,7 +307,9 @@ def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
                 start = col
                 while col < n and row[col]:
                     col += 1
-                path.rect(x + (quiet + start) * module, y + (n - 1 - r + quiet) * module, (col - start) * module, module)
+                path.rect(
+                    x + (quiet + start) * module, y + (n - 1 - r + quiet) * module, (col - start) * module, module
+                )
             else:
                 col += 1
     c.drawPath(path, stroke=0, fill=1)
