@@ -88,6 +88,9 @@ class PadesSigner:
         if close is not None:
             self._loop.run_until_complete(close())
         self._loop.close()
+        token_session = getattr(self.signer, "pkcs11_session", None)  # PKCS#11: opened by keys.open_pkcs11
+        if token_session is not None:
+            token_session.close()
 
     def __enter__(self) -> PadesSigner:
         return self

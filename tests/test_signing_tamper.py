@@ -106,3 +106,20 @@ def test_signer_revoked_before_signing(pki, nss, tmp_path) -> None:  # type: ign
     sig = _pdfsig(nss, data, tmp_path)[0]
     assert sig.signature == "Signature is Valid."
     assert sig.certificate == "Certificate has been Revoked."
+
+
+def test_untrusted_root_is_indeterminate(pki, original) -> None:  # type: ignore[no-untyped-def]
+    from signing.verify import Validator
+
+    report = Validator([pki.cert("tsa")], allow_fetching=False).validate(original)  # not the issuing root
+    assert report.verdict is Verdict.INDETERMINATE
+    assert "untrusted" in report.signatures[0].problems and report.signatures[0].intact
+
+
+def test_not_a_pdf_or_unsigned(pki) -> None:  # type: ignore[no-untyped-def]
+    from signing.documents import render
+    from tests.signing_env import attestation
+
+    assert validator(pki).validate(b"not a pdf").problems == ["unreadable_pdf"]
+    unsigned = validator(pki).validate(render(attestation()))
+    assert unsigned.verdict is Verdict.INVALID and unsigned.problems == ["no_signature"]
