@@ -12,6 +12,7 @@ BENCHES = {
     "ingest": "bench.ingest",
     "matching": "bench.matching",
     "ocr": "bench.ocr_address",
+    "signing": "bench.signing",
 }
 
 

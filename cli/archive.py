@@ -17,6 +17,7 @@ from archive.vault import Vault
 from registry.i18n import CoffreError, t
 from registry.models import VaultObject
 from registry.services import usagers as usager_svc
+from signing.factory import journal_timestamper
 
 from . import context
 
@@ -112,7 +113,7 @@ def audit_(ctx: typer.Context, deep: bool = typer.Option(False, help="Déchiffre
 def seal(ctx: typer.Context) -> None:
     """Sceller maintenant la tête du journal (objet WORM)."""
     app_ctx = context.get(ctx)
-    result = seal_journal(_vault(app_ctx), actor=ACTOR)
+    result = seal_journal(_vault(app_ctx), actor=ACTOR, timestamper=journal_timestamper(app_ctx.settings))
     app_ctx.console.print(t("cli.archive.sealed", event_id=result.head_event_id, head=result.head_hash[:16]))
 
 

@@ -22,8 +22,9 @@ from registry.models import Role
 from registry.services.structures import ensure_structure
 from registry.services.users import UserError, count_admins, create_user
 from registry.settings import Settings
+from signing.factory import journal_timestamper
 
-from . import archive, context, usagers
+from . import archive, context, signing, usagers
 from .context import AppContext
 from .ingest import coversheet_command, ingest, pipeline_command, quarantine_app
 
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(usagers.app, name="usagers")
 app.add_typer(archive.app, name="archive")
+app.add_typer(signing.app, name="signing")
 app.add_typer(quarantine_app, name="quarantine")
 app.command("ingest")(ingest)
 app.command("coversheet")(coversheet_command)
@@ -117,7 +119,9 @@ def run(
     if line is not None:
         line.start()
     stop = threading.Event()
-    threading.Thread(target=_hourly, args=(stop, lambda: seal_if_due(vault)), name="journal-seal", daemon=True).start()
+    stamper = journal_timestamper(settings)  # RFC 3161 token on each seal when a TSA is configured
+    seal = lambda: seal_if_due(vault, timestamper=stamper)  # noqa: E731
+    threading.Thread(target=_hourly, args=(stop, seal), name="journal-seal", daemon=True).start()
     host, port = host or settings.api.host, port or settings.api.port
     app_ctx.console.print(
         t(

@@ -10,10 +10,11 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="$ROOT/.venv"
 
 # Used at run time: Python, OCR (Tesseract + French), PDF rasterising (poppler).
-RUN_PACKAGES=(python3 python3-venv python3-dev build-essential tesseract-ocr tesseract-ocr-fra poppler-utils)
+RUN_PACKAGES=(python3 python3-venv python3-dev build-essential tesseract-ocr tesseract-ocr-fra poppler-utils
+              fonts-dejavu-core fonts-liberation)
 # Started by the test suite as local processes (production runs them as services, see deploy/PRODUCTION.md).
 TEST_PACKAGES=(postgresql redis-server ceph-mon ceph-osd ceph-common radosgw
-               chromium chromium-driver libnss3-tools softhsm2 ghostscript fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
+               chromium chromium-driver libnss3-tools softhsm2 ghostscript fonts-dejavu-extra)
 
 case "$MODE" in
   run) PACKAGES=("${RUN_PACKAGES[@]}"); EXTRAS="" ;;

@@ -103,6 +103,65 @@ class MatchingSettings(BaseModel):
     max_candidates: int = 5
 
 
+class SignatureLevel(StrEnum):
+    """PAdES baseline levels (ETSI EN 319 142-1)."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+
+class KeySource(StrEnum):
+    PKCS12 = "pkcs12"
+    PKCS11 = "pkcs11"
+
+
+class KeySettings(BaseModel):
+    """Where a signing key lives: a PKCS#12 file (default) or a PKCS#11 token (HSM, SoftHSM2)."""
+
+    source: KeySource = KeySource.PKCS12
+    pkcs12_path: Path | None = None  # default for the seal: <var_dir>/keys/seal.p12
+    passphrase: SecretStr = SecretStr("")
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token: str = ""  # token label
+    pkcs11_pin: SecretStr = SecretStr("")
+    pkcs11_key_label: str = ""
+    pkcs11_cert_label: str = ""  # default: the key label
+    chain_file: Path | None = None  # PEM intermediates missing from the container or the token
+
+
+def _default_levels() -> dict[str, SignatureLevel]:
+    # Attestations and commission decisions must stay verifiable for years: archival timestamps.
+    return {
+        "attestation": SignatureLevel.B_LTA,
+        "decision": SignatureLevel.B_LTA,
+        "refus": SignatureLevel.B_LTA,
+        "ajournement": SignatureLevel.B_LT,
+        "radiation": SignatureLevel.B_LT,
+    }
+
+
+class SigningSettings(BaseModel):
+    """PAdES signing: the organisme's seal, commission members' keys, TSA, level per document kind."""
+
+    seal: KeySettings = Field(default_factory=KeySettings)
+    member_keys: dict[str, KeySettings] = Field(default_factory=dict)  # by username; others sign with the seal
+    tsa_url: str = ""  # RFC 3161 time-stamp authority, needed from B-T up
+    tsa_timeout_seconds: float = 10.0
+    levels: dict[str, SignatureLevel] = Field(default_factory=_default_levels)
+    default_level: SignatureLevel = SignatureLevel.B_T
+    trust_roots: list[Path] = Field(default_factory=list)  # PEM; empty: the self-signed certs of the seal's chain
+    public_base_url: str = "http://127.0.0.1:8000"  # printed in the QR code: <base>/verify/<id>
+    bytes_reserved: int = 16384  # CMS container size, fixed (no dry-run estimate)
+    revinfo_cache_seconds: int = 300  # OCSP/CRL fetched for B-LT are reused this long
+    extend_before_days: int = 180  # `coffre signing extend`: re-timestamp when the last TSA cert ends sooner
+    tribunal: str = "tribunal administratif de Montreuil"  # appeal route printed on refusals and radiations
+
+    def level_for(self, kind: str) -> SignatureLevel:
+        return self.levels.get(kind, self.default_level)
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -134,6 +193,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
     log_level: str = "INFO"
 
     @property
@@ -149,6 +209,10 @@ class Settings(BaseSettings):
     @property
     def master_key_file(self) -> Path:
         return (self.archive.master_key_file or self.var_dir / "keys" / "master-keys.json").resolve()
+
+    @property
+    def seal_pkcs12_path(self) -> Path:
+        return (self.signing.seal.pkcs12_path or self.var_dir / "keys" / "seal.p12").resolve()
 
     @property
     def quarantine_dir(self) -> Path:

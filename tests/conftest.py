@@ -78,3 +78,12 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def structure(sessions: sessionmaker[Session]) -> Structure:
     with sessions.begin() as session:
         return ensure_structure(session, StructureSettings())
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The certomancer test PKI (root, intermediate, seal, TSA, OCSP, CRLs, revoked signer) on loopback."""
+    from tests.harness.pki import start_pki
+
+    with start_pki(tmp_path_factory.mktemp("pki")) as running:
+        yield running
