@@ -171,7 +171,7 @@ def _blockers(best: _Scored, parsed: ParsedAddress, index: UsagerIndex, settings
         blockers.append("homonym")
     if _order_ambiguous(parsed, index) and not confirmed:
         blockers.append("order")
-    if "nom_usage" in best.reasons and not confirmed and not settings.usage_name_alone:
+    if "nom_usage" in best.reasons and not parsed.birth_name and not confirmed and not settings.usage_name_alone:
         blockers.append("usage_name")
     return blockers
 
@@ -260,6 +260,16 @@ def _history_pick(
     return target
 
 
+def _rank(scored: _Scored) -> tuple[float, int, int]:
+    """Review order: how well the letter reads as theirs (score) and could be theirs (fit), then past choices.
+
+    The fit counts because a sender dropping a second given name says nothing against a usager, while the
+    nom d'usage printed and registered ('DIALLO épouse TOURÉ') says something for them.
+    """
+    bonus = HISTORY_RANK_BONUS * min(scored.history, 3)
+    return (-(scored.score + scored.fit) / 2 - bonus, -scored.history, scored.at)
+
+
 def _candidate(scored: _Scored, index: UsagerIndex, history: SenderHistory | None) -> Candidate:
     record = scored.entry.record
     reasons = (*scored.reasons, "history") if scored.history else scored.reasons
@@ -307,7 +317,7 @@ def decide(
         votes = history.votes_for(sender_key, (parsed.name_key, best.entry.name_key))
     if votes:
         scored = [replace(s, history=votes.get(s.entry.record.usager_id, 0)) for s in scored]
-    ranked = sorted(scored, key=lambda s: (-(s.score + HISTORY_RANK_BONUS * min(s.history, 3)), -s.history, s.at))
+    ranked = sorted(scored, key=_rank)
     shown = ranked[: settings.max_candidates]
     owner = next((s for s in ranked if "dossier" in s.reasons or "dossier_name_mismatch" in s.reasons), None)
     if owner is not None and owner not in shown and shown:
