@@ -2,11 +2,16 @@
 
 Beside it, in the same run, the naive approach the issue describes: full-page OCR, then the best
 fuzzy match over "NOM PRENOMS" accepted at score >= 85.
+
+Environment: COFFRE_BENCH_SCANS (1000), COFFRE_BENCH_SEED (1), COFFRE_BENCH_NAIVE (100 scans, 0 = skip),
+COFFRE_BENCH_CORPUS (a folder to keep the corpus in and reuse when its parameters match),
+COFFRE_BENCH_DUMP (a JSON-lines file: each scan's lines read, parse, decision and truth, to study failures).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import tempfile
 import time
@@ -14,9 +19,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import generate_corpus, read_truth
+from bench.corpus import corpus_params, generate_corpus, read_truth
 
 SCANS = int(os.environ.get("COFFRE_BENCH_SCANS", "1000"))
+SEED = int(os.environ.get("COFFRE_BENCH_SEED", "1"))
 USAGERS = 3000
 NAIVE_SAMPLE = int(os.environ.get("COFFRE_BENCH_NAIVE", "100"))
 _STATE: dict[str, object] = {}
@@ -29,16 +35,21 @@ class Outcome:
     usager: str | None
     candidates: tuple[str, ...]
     seconds: float
+    detail: dict[str, object] | None = None  # with COFFRE_BENCH_DUMP: lines read, parse, reasons
 
 
 def main() -> None:
+    kept = os.environ.get("COFFRE_BENCH_CORPUS")
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(kept or tmp)
         started = time.perf_counter()
-        generate_corpus(root, usagers=USAGERS, scans=SCANS, seed=1)
+        params = corpus_params(root)
+        wanted = {"usagers": USAGERS, "scans": SCANS, "seed": SEED}
+        if params is None or any(params.get(k) != v for k, v in wanted.items()):
+            generate_corpus(root, usagers=USAGERS, scans=SCANS, seed=SEED)
         print(
-            f"\n== matching: {SCANS} generated scans, registry of {USAGERS} usagers "
-            f"(corpus made in {time.perf_counter() - started:.0f} s) =="
+            f"\n== matching: {SCANS} generated scans (seed {SEED}), registry of {USAGERS} usagers "
+            f"(corpus ready in {time.perf_counter() - started:.0f} s) =="
         )
         truth = {t["file"]: t for t in read_truth(root / "scans")}
         files = sorted(truth)
@@ -48,7 +59,11 @@ def main() -> None:
             outcomes = list(pool.map(_coffre, files, chunksize=8))
         wall = time.perf_counter() - started
         _print("Coffre (window zones, layout fallback, parse, index, decide)", outcomes, truth, wall, workers)
+        if dump := os.environ.get("COFFRE_BENCH_DUMP"):
+            _dump(Path(dump), outcomes, truth)
         sample = files[:NAIVE_SAMPLE]
+        if not sample:
+            return
         started = time.perf_counter()
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(str(root),)) as pool:
             naive = list(pool.map(_naive, sample, chunksize=4))
@@ -84,6 +99,7 @@ def _init(root: str) -> None:
                 )
             )
     _STATE.update(
+        dump=bool(os.environ.get("COFFRE_BENCH_DUMP")),
         root=Path(root),
         structure=StructureSettings(),
         reader=AddressReader(StructureSettings()),
@@ -101,13 +117,33 @@ def _coffre(name: str) -> Outcome:
     block = _STATE["reader"].read(_STATE["root"] / "scans" / name)  # type: ignore[attr-defined]
     parsed = parse_block(block.lines, _STATE["structure"])  # type: ignore[arg-type]
     result = decide(_STATE["index"], parsed, history=_STATE["history"])  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    detail = None
+    if _STATE["dump"]:
+        detail = {
+            "lines": block.lines,
+            "zone": block.zone,
+            "name": parsed.name,
+            "surname": parsed.surname,
+            "given": parsed.given_names,
+            "dossier": parsed.dossier,
+            "birth": str(parsed.birth_date) if parsed.birth_date else None,
+            "reasons": list(result.reasons),
+            "scores": [(c.numero, c.score, list(c.reasons)) for c in result.candidates],
+        }
     return Outcome(
-        name,
-        result.status.value,
-        result.numero,
-        tuple(c.numero for c in result.candidates),
-        time.perf_counter() - started,
+        name, result.status.value, result.numero, tuple(c.numero for c in result.candidates), seconds, detail
     )
+
+
+def _dump(path: Path, outcomes: list[Outcome], truth: dict[str, dict[str, object]]) -> None:
+    """One JSON line per scan: what was read and decided, beside the ground truth."""
+    with path.open("w", encoding="utf-8") as out:
+        for o in outcomes:
+            t = truth[o.file]
+            record = {"file": o.file, "status": o.status, "usager": o.usager, "candidates": o.candidates}
+            record |= {"truth": t["usager"], "category": t["category"], "printed": t["lines"], **(o.detail or {})}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _naive(name: str) -> Outcome:

@@ -33,6 +33,7 @@ _PREFIX = re.compile(
     re.I,
 )
 _DIGIT_INITIAL = {"0": "O", "1": "I", "5": "S", "8": "B"}  # 'MME 5. SIMON': an initial S. misread
+_MERGED_INITIAL = re.compile(r"(?<![\w.])([A-ZÀ-Ý]{3,})\.\s*$")  # 'M. KEITAA.': OCR lost the space before 'A.'
 _EDGE_PUNCT = ".,;:!?\"'«»()[]{}_*~"
 _PARTICLE_WORDS = frozenset(
     normalize(p)
@@ -198,6 +199,9 @@ def parse_name(text: str) -> NameParts:
     words = words[:cut]  # what is left of a birth date that could not be read
     initials = tuple(w.rstrip(".").upper() for w in words if _is_initial(w))
     words = [w for w in words if not _is_initial(w)]
+    merged = _MERGED_INITIAL.search(text)
+    if len(words) == 1 and not initials and merged and merged.group(1) == words[0]:
+        words, initials = [words[0][:-1]], (words[0][-1],)  # a lone surname is followed by its initial
     parts = {"civility": civility, "alias": alias, "initials": initials}
     married, born = _marker(words, _MARRIED), _marker(words, _BORN)
     at = married if married is not None else born

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .addressee import ParsedAddress
 from .folding import PARTICLES, fold_token, name_tokens
@@ -29,6 +30,7 @@ USAGE_AS_NOM_PENALTY = 0.12  # 'X épouse Y' for someone registered as Y (birth 
 USAGE_CONTRADICTION_PENALTY = 0.2  # 'X épouse Y' for someone whose nom d'usage is Z: never auto
 SOUNDS_ALIKE = 0.88  # not a known name but sounds like the registered one (Silla, Sylla): ranks, never assigns alone
 CIVILITY_PENALTY = 0.12  # 'Monsieur' for a woman or 'Madame' for a man: never auto on its own
+TYPO_MIN_LENGTH = 6  # a surname this long, one keystroke off and sounding different, is taken as a typo
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class Similarity:
                     value = SOUNDS_ALIKE
             self._cache[key] = value
         return value
+
+    def sounds_alike(self, read: str, registered: str) -> bool:
+        return self._sounds_alike(read, registered)
 
     def _sounds_alike(self, read: str, registered: str) -> bool:
         return self._sound(read, registered=False) == self._sound(registered, registered=True)
@@ -199,6 +204,13 @@ def _surname_score(reading: Reading, person: Person, sim: Similarity) -> tuple[f
     return (on_nom, "nom") if on_nom >= on_usage else (on_usage, "nom_usage")
 
 
+def _typo(reading: Reading, person: Person, how: str, sim: Similarity) -> bool:
+    if reading.usage is not None:
+        return False
+    registered = person.nom if how == "nom" else person.nom_usage
+    return registered is not None and sender_typo(reading.surname, registered, sim)
+
+
 def _married_score(birth: str, usage: str, person: Person, sim: Similarity) -> tuple[float, str]:
     """'X épouse Y' against a usager: both names agree, or one is missing from the register, or they differ."""
     on_birth = sim(birth, person.nom)
@@ -221,6 +233,21 @@ class NameMatch:
     fit: float
     reasons: tuple[str, ...]
     weakest: float = 1.0  # the lower of the surname's and the given names' similarity
+    surname: float = 0.0  # the surname's similarity in the best reading
+    typo: bool = False  # the surname is one keystroke from the registered one (see `sender_typo`)
+
+
+def sender_typo(read: str, registered: str, sim: Similarity) -> bool:
+    """A letter dropped, doubled, swapped or replaced in a long surname ('CAMRA', 'HUUSSAIN', 'ILSAM').
+
+    Not when the word read is itself a known name, nor when it sounds like the registered one: 'Silla' and
+    'Sylla' are two families' spellings, not a slip.
+    """
+    if read == registered or min(len(read), len(registered)) < TYPO_MIN_LENGTH - 1 or len(registered) < TYPO_MIN_LENGTH:
+        return False
+    if read in sim.vocabulary or OSA.distance(read, registered, score_cutoff=1) > 1:
+        return False
+    return not sim.sounds_alike(read, registered)
 
 
 def name_score(
@@ -231,13 +258,14 @@ def name_score(
     `alias` is the folded 'dit …' name printed on the envelope, compared with the usager's surnom;
     `sexe` ('M' or 'F') is what the civility says.
     """
-    best, best_fit, weakest, reasons = 0.0, 0.0, 0.0, ()
+    best, best_fit, weakest, on_surname, reasons = 0.0, 0.0, 0.0, 0.0, ()
+    typo = False
     for reading in all_readings:
         if person.alias and not reading.given and not reading.initials:
             on_alias = SURNAME_WEIGHT * sim(reading.surname, "".join(person.alias))
             best_fit = max(best_fit, on_alias)
             if on_alias > best:
-                best, weakest, reasons = on_alias, 0.0, ("alias",)
+                best, weakest, on_surname, reasons, typo = on_alias, 0.0, 0.0, ("alias",), False
         surname, how = _surname_score(reading, person, sim)
         variants = [(person.given, 0.0, ())]
         if person.alias:
@@ -253,12 +281,13 @@ def name_score(
                     why.append("initial")
                 if reading.penalty:
                     why.append("order")
-                best, weakest, reasons = score, min(surname, given_score), (*why, *extra)
+                best, weakest, on_surname, reasons = score, min(surname, given_score), surname, (*why, *extra)
+                typo = given_score >= 1.0 and surname < 1.0 and _typo(reading, person, how, sim)
     if alias and person.alias and sim(alias, "".join(person.alias)) >= 0.85 and "alias" not in reasons:
         best, reasons = best + ALIAS_PENALTY, (*reasons, "alias")
     if sexe and person.sexe in ("M", "F") and sexe != person.sexe:
         best, best_fit, reasons = best - CIVILITY_PENALTY, best_fit - CIVILITY_PENALTY, (*reasons, "civility")
-    return NameMatch(max(best, 0.0), max(best_fit, best, 0.0), reasons, weakest)
+    return NameMatch(max(best, 0.0), max(best_fit, best, 0.0), reasons, weakest, on_surname, typo)
 
 
 def person_of(

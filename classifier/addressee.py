@@ -45,6 +45,7 @@ _POSTCODE = re.compile(
 _CEDEX = re.compile(r"\bcedex\b(?:\s*\d+)?", re.I)
 _SAINT = (re.compile(r"\bste\b"), "sainte"), (re.compile(r"\bst\b"), "saint")
 _JUNK = " \t.,;:_-~*'\"«»()[]{}<>=#"
+_FINAL_INITIAL = re.compile(r"(?<![\w.])([A-ZÀ-Ý]{3,})\.[\s,;:]*$")
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,11 @@ class _Line:
 
 
 def _clean(line: str) -> str:
-    line = re.sub(r"\s+", " ", line).strip(_JUNK)
-    return line.lstrip("|").strip(_JUNK) if line.startswith("| ") else line
+    line = re.sub(r"\s+", " ", line)
+    initial = _FINAL_INITIAL.search(line)  # 'M KEITAA.': the full stop tells a merged initial (see _names)
+    line = line.strip(_JUNK)
+    line = line.lstrip("|").strip(_JUNK) if line.startswith("| ") else line
+    return f"{line}." if initial and line.endswith(initial.group(1)) else line
 
 
 def _structure_texts(structure: StructureSettings) -> list[str]:

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Candidate", "HistoryPolicy", "MatchResult", "MatchStatus", "UsagerIndex", "UsagerRecord", "decide"]
 
 NAME_PART_FLOOR = 0.9  # surname and given names must each read this well to assign without other evidence
-EVIDENCE_NAME_FLOOR = 0.86  # a dossier number or birth date only counts for a name that reads nearly right
+EVIDENCE_NAME_FLOOR = 0.86  # a birth date only counts for a name that reads nearly right
+DOSSIER_NAME_FLOOR = 0.7  # …or, for the dossier's owner, both surname and given names (or initial) read this well
 DOSSIER_BONUS = 0.3
 DOSSIER_OTHER_PENALTY = 0.1  # the printed number is someone else's
 BIRTH_BONUS = 0.2
@@ -92,6 +93,8 @@ class _Scored:
     reasons: tuple[str, ...]
     weakest: float = 1.0  # the worse-read of surname and given names
     history: int = 0
+    surname: float = 0.0  # how well the surname reads
+    typo: bool = False  # the surname is a sender's slip on the registered one, the given names exact
 
 
 def _birth_close(printed: dt.date, known: dt.date) -> bool:
@@ -102,14 +105,17 @@ def _birth_close(printed: dt.date, known: dt.date) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
-def _evidence(name: float, entry: IndexEntry, parsed: ParsedAddress, dossier_known: bool) -> tuple[float, list[str]]:
+def _evidence(
+    match: NameMatch, entry: IndexEntry, parsed: ParsedAddress, dossier_known: bool
+) -> tuple[float, list[str]]:
     """The name score adjusted by a printed dossier number and birth date, and what they said."""
+    name = match.score
     score, reasons = name, []
     if parsed.dossier and dossier_known:
         if entry.numero_key != parsed.dossier:
             score -= DOSSIER_OTHER_PENALTY
             reasons.append("dossier_other")
-        elif name >= EVIDENCE_NAME_FLOOR:
+        elif name >= EVIDENCE_NAME_FLOOR or min(name, match.weakest) >= DOSSIER_NAME_FLOOR:
             score += DOSSIER_BONUS
             reasons.append("dossier")
         else:
@@ -140,9 +146,12 @@ def _score_all(index: UsagerIndex, parsed: ParsedAddress, settings: MatchingSett
         match = by_person.get(entry.person)
         if match is None:
             match = by_person[entry.person] = name_score(entry.person, all_readings, sim, alias, sexe)
-        score, evidence = _evidence(match.score, entry, parsed, dossier_known)
+        score, evidence = _evidence(match, entry, parsed, dossier_known)
         fit = min(max(match.fit + score - match.score, 0.0), 1.0)
-        scored.append(_Scored(at, entry, score, fit, match.score, (*match.reasons, *evidence), match.weakest))
+        reasons = (*match.reasons, *evidence)
+        scored.append(
+            _Scored(at, entry, score, fit, match.score, reasons, match.weakest, surname=match.surname, typo=match.typo)
+        )
     return scored
 
 
@@ -154,14 +163,41 @@ def _blockers(best: _Scored, parsed: ParsedAddress, index: UsagerIndex, settings
     if "birth_date_mismatch" in best.reasons:
         blockers.append("birth_date_mismatch")
     confirmed = "dossier" in best.reasons or "birth_date" in best.reasons
-    if best.weakest < NAME_PART_FLOOR and not confirmed and best.score >= settings.auto_threshold:
+    typo = best.typo and settings.typo_auto and best.name >= settings.typo_threshold
+    if best.weakest < NAME_PART_FLOOR and not confirmed and best.score >= settings.auto_threshold and not typo:
         blockers.append("misspelt")  # one edit from a name the register does not know may be another name
     homonyms = index.homonyms(best.at)
     if homonyms and not _singled_out(best, homonyms, parsed, index):
         blockers.append("homonym")
     if _order_ambiguous(parsed, index) and not confirmed:
         blockers.append("order")
+    if "nom_usage" in best.reasons and not parsed.birth_name and not confirmed and not settings.usage_name_alone:
+        blockers.append("usage_name")
     return blockers
+
+
+def _initial_sure(best: _Scored, scored: list[_Scored], parsed: ParsedAddress, settings: MatchingSettings) -> bool:
+    """'M. KOUYATÉ S.': the surname read exactly, the initial agrees, and the register knows few of that name.
+
+    Only an initial, no given name: enough when the surname is borne by at most `initial_max_namesakes` other
+    usagers (a rare surname in the register is rare among strangers too) and none of them has that initial
+    (the margin checks it), with nothing that reads against the layout or the civility.
+    """
+    if settings.initial_max_namesakes < 0 or not parsed.initials or parsed.given_names:
+        return False
+    if "initial" not in best.reasons or {"order", "civility", "alias"} & set(best.reasons):
+        return False
+    if best.surname < 1.0 or best.score < settings.initial_threshold:
+        return False
+    namesakes = sum(1 for s in scored if s is not best and s.surname >= NAME_PART_FLOOR)
+    return namesakes <= settings.initial_max_namesakes
+
+
+def _typo_sure(best: _Scored, settings: MatchingSettings) -> bool:
+    """A sender's slip in a long surname ('CAMRA Souleymane'), every given name exact, nothing else against it."""
+    if not (best.typo and settings.typo_auto) or best.name < settings.typo_threshold:
+        return False
+    return not {"order", "civility", "initial", "alias"} & set(best.reasons)
 
 
 def _order_ambiguous(parsed: ParsedAddress, index: UsagerIndex) -> bool:
@@ -224,6 +260,16 @@ def _history_pick(
     return target
 
 
+def _rank(scored: _Scored) -> tuple[float, int, int]:
+    """Review order: how well the letter reads as theirs (score) and could be theirs (fit), then past choices.
+
+    The fit counts because a sender dropping a second given name says nothing against a usager, while the
+    nom d'usage printed and registered ('DIALLO épouse TOURÉ') says something for them.
+    """
+    bonus = HISTORY_RANK_BONUS * min(scored.history, 3)
+    return (-(scored.score + scored.fit) / 2 - bonus, -scored.history, scored.at)
+
+
 def _candidate(scored: _Scored, index: UsagerIndex, history: SenderHistory | None) -> Candidate:
     record = scored.entry.record
     reasons = (*scored.reasons, "history") if scored.history else scored.reasons
@@ -271,7 +317,7 @@ def decide(
         votes = history.votes_for(sender_key, (parsed.name_key, best.entry.name_key))
     if votes:
         scored = [replace(s, history=votes.get(s.entry.record.usager_id, 0)) for s in scored]
-    ranked = sorted(scored, key=lambda s: (-(s.score + HISTORY_RANK_BONUS * min(s.history, 3)), -s.history, s.at))
+    ranked = sorted(scored, key=_rank)
     shown = ranked[: settings.max_candidates]
     owner = next((s for s in ranked if "dossier" in s.reasons or "dossier_name_mismatch" in s.reasons), None)
     if owner is not None and owner not in shown and shown:
@@ -283,7 +329,8 @@ def decide(
         return MatchResult(status, confidence, candidates, reasons=(why,), **base)
     second = max((max(s.score, s.fit) for s in scored[1:]), default=0.0)
     blockers = _blockers(best, parsed, index, settings)
-    if best.score < settings.auto_threshold:
+    sure = _initial_sure(best, scored, parsed, settings) or _typo_sure(best, settings)
+    if best.score < settings.auto_threshold and not sure:
         blockers.append("low_score")
     if best.score - second < settings.auto_margin:
         blockers.append("margin")

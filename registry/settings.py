@@ -100,6 +100,16 @@ class MatchingSettings(BaseModel):
     auto_threshold: float = 0.90  # best score needed to assign without an agent
     auto_margin: float = 0.08  # …and how far ahead of the next *different person* it must be
     review_floor: float = 0.55  # below this nobody is a plausible candidate: unmatched (return to sender)
+    # 'M. KOUYATÉ S.' (an initial, no given name) is assigned at initial_threshold when at most this many other
+    # usagers bear the surname (-1: never)
+    initial_threshold: float = 0.87
+    initial_max_namesakes: int = 0
+    # a surname printed alone that is the usager's nom d'usage (no birth name, no disambiguator) is shared by women
+    # born with that name: review
+    usage_name_alone: bool = False
+    # one keystroke off in a long surname, every given name exact: assigned at typo_threshold (see _scoring.sender_typo)
+    typo_auto: bool = True
+    typo_threshold: float = 0.88
     max_candidates: int = 5
 
 

@@ -187,13 +187,24 @@ def test_particles_stay_with_the_surname(line: str, surname: str, given: str) ->
 
 @pytest.mark.parametrize(
     ("line", "initials", "surname"),
-    [("M. DIALLO M.", ("M",), "DIALLO"), ("M. M. DIALLO", ("M",), "DIALLO"), ("Mme A. B. KEITA", ("A", "B"), "KEITA")],
+    [
+        ("M. DIALLO M.", ("M",), "DIALLO"),
+        ("M. M. DIALLO", ("M",), "DIALLO"),
+        ("Mme A. B. KEITA", ("A", "B"), "KEITA"),
+        ("M KEITAA.", ("A",), "KEITA"),  # OCR lost the space before the initial
+        ("M. NGOYS.", ("S",), "NGOY"),
+    ],
 )
 def test_initials(line: str, initials: tuple[str, ...], surname: str) -> None:
     parsed = parse(line)
     assert parsed.initials == initials
     assert parsed.surname == surname
     assert parsed.given_names is None
+
+
+def test_a_full_stop_after_a_full_name_is_no_initial() -> None:
+    parsed = parse("M. DIALLO Mamadou.")
+    assert parsed.initials == () and parsed.surname == "DIALLO" and parsed.given_names == "Mamadou"
 
 
 def test_alias_after_dit() -> None:
