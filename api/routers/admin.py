@@ -12,6 +12,7 @@ from registry.services import users as user_service
 from registry.services.auth import Principal, end_sessions
 
 from ..deps import db
+from ..params import ObjectId
 from ..policy import ADMIN
 from ..templating import render
 
@@ -44,7 +45,7 @@ def create_agent(
 
 @router.post("/agents/{user_id}", summary="Changer le rôle d'un agent ou le (dés)activer")
 def update_agent(
-    user_id: int,
+    user_id: ObjectId,
     role: Role = Form(),
     active: bool = Form(default=False),
     password: str = Form(default="", max_length=256),
@@ -83,6 +84,6 @@ def create_kiosk(
 
 
 @router.post("/bornes/{kiosk_id}/revoquer", summary="Révoquer une borne")
-def revoke_kiosk(kiosk_id: int, principal: Principal = Depends(ADMIN), session: Session = Depends(db)) -> Response:
+def revoke_kiosk(kiosk_id: ObjectId, principal: Principal = Depends(ADMIN), session: Session = Depends(db)) -> Response:
     kiosk_service.revoke_kiosk(session, principal.structure_id, kiosk_id, actor=principal.actor)
     return RedirectResponse("/admin/bornes?msg=flash.kiosk.revoked", status_code=303)

@@ -12,6 +12,7 @@ from registry.services.auth import Principal
 
 from ..access import document_of
 from ..deps import db, vault
+from ..params import ObjectId
 from ..policy import COUNTER
 
 router = APIRouter(tags=["documents"])
@@ -20,7 +21,7 @@ router = APIRouter(tags=["documents"])
 @router.get("/documents/{document_id}", summary="Ouvrir un document (lecture journalisée)")
 def open_document(
     request: Request,
-    document_id: int,
+    document_id: ObjectId,
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
     store: Vault = Depends(vault),

@@ -17,6 +17,7 @@ from registry.models import IngestJob
 from registry.services.auth import Principal
 
 from ..deps import db
+from ..params import ObjectId
 from ..policy import COUNTER
 from ..templating import render
 
@@ -77,7 +78,7 @@ def quarantine_api(principal: Principal = Depends(COUNTER), session: Session = D
 
 @router.post("/quarantaine/{job_id}/reessayer", summary="Remettre un fichier en quarantaine dans le traitement")
 def retry(
-    request: Request, job_id: int, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
+    request: Request, job_id: ObjectId, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
 ) -> Response:
     session.commit()  # the retry runs in its own transaction
     state = request.app.state

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from registry.services.mail import MailError
 
 from ..access import usager_of
 from ..deps import db
+from ..params import FormId, ObjectId
 from ..policy import COUNTER
 from ..templating import render
 
@@ -21,12 +22,18 @@ router = APIRouter(tags=["remise"])
 
 
 @router.get("/remise", response_class=HTMLResponse, summary="Remise : chercher l'usager (page)")
-def search_page(
+def search_page(request: Request, principal: Principal = Depends(COUNTER)) -> HTMLResponse:
+    return render(request, "remise_search.html", q="", found=[], counts={})
+
+
+@router.post("/remise", response_class=HTMLResponse, summary="Remise : résultats de la recherche par nom")
+def search(
     request: Request,
-    q: str = Query(default="", max_length=100),
+    q: str = Form(default="", max_length=100),
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
 ) -> HTMLResponse:
+    """A POST, so that the names typed stay out of URLs (browser history, proxy logs)."""
     found = usager_service.search(session, principal.structure_id, q) if q.strip() else []
     counts = {u.id: usager_service.open_mail_count(session, u.id) for u in found}
     return render(request, "remise_search.html", q=q, found=found, counts=counts)
@@ -47,7 +54,7 @@ def by_card(
 
 @router.get("/remise/{usager_id}", response_class=HTMLResponse, summary="Remise : le courrier en attente d'un usager")
 def usager_page(
-    request: Request, usager_id: int, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
+    request: Request, usager_id: ObjectId, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
 ) -> HTMLResponse:
     usager = usager_of(session, principal, usager_id)
     items = mail_service.open_mail(session, usager.id)
@@ -57,10 +64,10 @@ def usager_page(
 
 @router.post("/remise/{usager_id}", summary="Remettre des plis à l'usager ou à son mandataire")
 def hand_over(
-    usager_id: int,
-    items: list[int] = Form(default_factory=list),
+    usager_id: ObjectId,
+    items: list[FormId] = Form(default_factory=list),
     to: RemiseTo = Form(default=RemiseTo.USAGER),
-    procuration_id: int | None = Form(default=None),
+    procuration_id: FormId | None = Form(default=None),
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
 ) -> Response:

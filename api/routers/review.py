@@ -21,6 +21,7 @@ from registry.services.usagers import by_numero
 
 from ..access import NotFound, document_of
 from ..deps import db, vault
+from ..params import MAX_ID, ObjectId
 from ..policy import COUNTER
 from ..templating import render
 
@@ -85,7 +86,7 @@ def queue_api(principal: Principal = Depends(COUNTER), session: Session = Depend
 
 @router.get("/revue/{item_id}", response_class=HTMLResponse, summary="Un pli à vérifier (page)")
 def item_page(
-    request: Request, item_id: int, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
+    request: Request, item_id: ObjectId, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
 ) -> Response:
     item = _queue_item(session, principal, item_id)
     read = address_read(session, item_id)
@@ -100,7 +101,7 @@ def item_page(
 
 @router.get("/revue/{item_id}/adresse.png", summary="Bloc adresse d'un pli (image, lecture journalisée)")
 async def address_image(
-    item_id: int,
+    item_id: ObjectId,
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
     store: Vault = Depends(vault),
@@ -112,7 +113,7 @@ async def address_image(
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
 
-def _scan_of(session: Session, principal: Principal, item_id: int):  # type: ignore[no-untyped-def]
+def _scan_of(session: Session, principal: Principal, item_id: ObjectId):  # type: ignore[no-untyped-def]
     item = session.get(MailItem, item_id)
     if item is None or item.structure_id != principal.structure_id or item.scan_document_id is None:
         raise NotFound("review.item_not_found", item_id=item_id)
@@ -124,8 +125,8 @@ def _scan_of(session: Session, principal: Principal, item_id: int):  # type: ign
 
 @router.post("/revue/{item_id}/confirmer", summary="Attribuer le pli à un usager proposé")
 def confirm(
-    item_id: int,
-    usager_id: int = Form(),
+    item_id: ObjectId,
+    usager_id: int = Form(ge=1, le=MAX_ID),
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
 ) -> Response:
@@ -136,7 +137,7 @@ def confirm(
 
 @router.post("/revue/{item_id}/autre", summary="Attribuer le pli à un autre usager (n° de dossier)")
 def confirm_other(
-    item_id: int,
+    item_id: ObjectId,
     numero: str = Form(max_length=32),
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
@@ -150,13 +151,13 @@ def confirm_other(
 
 
 @router.post("/revue/{item_id}/inconnu", summary="Destinataire inconnu : retour à l'expéditeur")
-def unknown(item_id: int, principal: Principal = Depends(COUNTER), session: Session = Depends(db)) -> Response:
+def unknown(item_id: ObjectId, principal: Principal = Depends(COUNTER), session: Session = Depends(db)) -> Response:
     _queue_item(session, principal, item_id)
     review_service.mark_unknown(session, item_id, actor=principal.actor, actor_id=principal.user_id)
     return _next(session, principal, item_id, "flash.review.unknown")
 
 
-def _queue_item(session: Session, principal: Principal, item_id: int) -> review_service.QueueItem:
+def _queue_item(session: Session, principal: Principal, item_id: ObjectId) -> review_service.QueueItem:
     try:
         return review_service.queue_item(session, principal.structure_id, item_id)
     except review_service.ReviewError as exc:
@@ -165,7 +166,7 @@ def _queue_item(session: Session, principal: Principal, item_id: int) -> review_
         raise
 
 
-def _next(session: Session, principal: Principal, item_id: int, flash: str) -> Response:
+def _next(session: Session, principal: Principal, item_id: ObjectId, flash: str) -> Response:
     following = review_service.next_in_queue(session, principal.structure_id, after_item_id=item_id)
     target = f"/revue/{following}" if following is not None else "/revue"
     return RedirectResponse(f"{target}?msg={flash}", status_code=303)

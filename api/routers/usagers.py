@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from registry.services.usagers import UsagerError
 
 from ..access import usager_of
 from ..deps import db
+from ..params import ObjectId
 from ..policy import COUNTER, FILES
 from ..templating import render
 
@@ -96,20 +97,31 @@ class IdentityForm:
 
 
 @router.get("/usagers", response_class=HTMLResponse, summary="Chercher un usager (page)")
-def list_page(
+def list_page(request: Request, principal: Principal = Depends(COUNTER)) -> HTMLResponse:
+    return render(request, "usagers.html", q="", found=[])
+
+
+@router.post("/usagers/recherche", response_class=HTMLResponse, summary="Chercher un usager (résultats)")
+def search_page(
     request: Request,
-    q: str = Query(default="", max_length=100),
+    q: str = Form(default="", max_length=100),
     principal: Principal = Depends(COUNTER),
     session: Session = Depends(db),
 ) -> HTMLResponse:
+    """A POST, so that the names typed stay out of URLs (browser history, proxy logs)."""
     found = usager_service.search(session, principal.structure_id, q, limit=50) if q.strip() else []
     return render(request, "usagers.html", q=q, found=found)
 
 
-@router.get("/api/usagers", response_model=list[UsagerOut], summary="Chercher un usager (JSON)")
+class SearchIn(BaseModel):
+    q: str = Field(max_length=100)
+
+
+@router.post("/api/usagers/recherche", response_model=list[UsagerOut], summary="Chercher un usager (JSON)")
 def search_api(
-    q: str = Query(max_length=100), principal: Principal = Depends(COUNTER), session: Session = Depends(db)
+    query: SearchIn, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
 ) -> list[UsagerOut]:
+    q = query.q
     return [
         UsagerOut(
             id=u.id,
@@ -147,7 +159,7 @@ def create(
 
 @router.get("/usagers/{usager_id}", response_class=HTMLResponse, summary="Dossier d'un usager (page)")
 def file_page(
-    request: Request, usager_id: int, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
+    request: Request, usager_id: ObjectId, principal: Principal = Depends(COUNTER), session: Session = Depends(db)
 ) -> HTMLResponse:
     usager = usager_of(session, principal, usager_id)
     return render(request, "usager.html", **_file(request, session, usager, principal))
@@ -174,14 +186,14 @@ def _file(request: Request, session: Session, usager: Usager, principal: Princip
 
 @router.get("/usagers/{usager_id}/modifier", response_class=HTMLResponse, summary="Modifier un usager (formulaire)")
 def edit_form(
-    request: Request, usager_id: int, principal: Principal = Depends(FILES), session: Session = Depends(db)
+    request: Request, usager_id: ObjectId, principal: Principal = Depends(FILES), session: Session = Depends(db)
 ) -> HTMLResponse:
     return render(request, "usager_form.html", usager=usager_of(session, principal, usager_id))
 
 
 @router.post("/usagers/{usager_id}", summary="Modifier un usager")
 def update(
-    usager_id: int,
+    usager_id: ObjectId,
     identity: IdentityForm = Depends(),
     principal: Principal = Depends(FILES),
     session: Session = Depends(db),
@@ -193,7 +205,7 @@ def update(
 
 @router.post("/usagers/{usager_id}/procurations", summary="Ajouter une procuration")
 def add_procuration(
-    usager_id: int,
+    usager_id: ObjectId,
     nom: str = Form(max_length=120),
     prenoms: str = Form(default="", max_length=200),
     piece: str = Form(default="", max_length=200),
@@ -222,7 +234,7 @@ def add_procuration(
 
 @router.post("/usagers/{usager_id}/procurations/{procuration_id}/revoquer", summary="Révoquer une procuration")
 def revoke_procuration(
-    usager_id: int, procuration_id: int, principal: Principal = Depends(FILES), session: Session = Depends(db)
+    usager_id: ObjectId, procuration_id: ObjectId, principal: Principal = Depends(FILES), session: Session = Depends(db)
 ) -> Response:
     usager = usager_of(session, principal, usager_id)
     mail_service.revoke_procuration(session, usager, procuration_id, actor=principal.actor)
@@ -232,7 +244,7 @@ def revoke_procuration(
 @router.post("/usagers/{usager_id}/justificatifs", summary="Déposer un justificatif dans le dossier")
 def upload(
     request: Request,
-    usager_id: int,
+    usager_id: ObjectId,
     fichier: UploadFile = File(),
     principal: Principal = Depends(FILES),
     session: Session = Depends(db),
@@ -244,7 +256,7 @@ def upload(
 
 @router.post("/usagers/{usager_id}/carte", response_class=HTMLResponse, summary="Éditer une nouvelle carte")
 def issue_card(
-    request: Request, usager_id: int, principal: Principal = Depends(FILES), session: Session = Depends(db)
+    request: Request, usager_id: ObjectId, principal: Principal = Depends(FILES), session: Session = Depends(db)
 ) -> HTMLResponse:
     usager = usager_of(session, principal, usager_id)
     issued = usager_service.issue_card(session, usager, actor=principal.actor)

@@ -85,7 +85,7 @@ def user_in(session: Session, structure_id: int, user_id: int) -> User:
 
 def update_user(session: Session, user: User, *, role: Role, active: bool, actor: str) -> None:
     """Change an agent's role or (de)activate them; the last active admin cannot be removed."""
-    if user.role is Role.ADMIN and (role is not Role.ADMIN or not active) and count_admins(session) <= 1:
+    if user.role is Role.ADMIN and (role is not Role.ADMIN or not active) and count_admins(session, user.structure_id) <= 1:
         raise UserError("user.last_admin")
     before = {"role": user.role.value, "active": user.active}
     user.role, user.active = role, active
@@ -98,5 +98,8 @@ def reset_password(session: Session, user: User, password: str, *, actor: str) -
     record(session, actor, "user.password_reset", f"user:{user.id}", {})
 
 
-def count_admins(session: Session) -> int:
-    return len(session.scalars(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))).all())
+def count_admins(session: Session, structure_id: int | None = None) -> int:
+    query = select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+    if structure_id is not None:
+        query = query.where(User.structure_id == structure_id)
+    return len(session.scalars(query).all())

@@ -1,0 +1,164 @@
+"""The console in Debian's Chromium (Playwright), against the harness's PostgreSQL: the agent's day, page by page."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.conftest import require
+from tests.console_env import PASSWORD, ConsoleEnv, make_console
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("COFFRE_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
+# As measured on this machine: without these, Chromium keeps calling Google's hosts, which the network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, pg_server) -> Iterator[tuple[ConsoleEnv, str]]:  # type: ignore[no-untyped-def]
+    require(None if Path(CHROMIUM).exists() else "chromium not installed", "Chromium")
+    env = make_console(tmp_path_factory.mktemp("browser"), pg_server.create_database())
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "console did not start"
+        time.sleep(0.05)
+    yield env, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/revue")
+    assert page.url.startswith(f"{base}/login?next=/revue")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/revue")
+
+
+def test_agent_reviews_hands_over_and_opens_a_document(served, browser) -> None:  # type: ignore[no-untyped-def]
+    env, base = served
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    _log_in(page, base, "agent-agent")
+    page.get_by_role("link", name="vérifier", exact=True).first.click()
+    page.wait_for_url(re.compile(r".*/revue/\d+$"))
+    crop = page.get_by_role("img", name=re.compile("Bloc adresse"))
+    crop.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 100", crop.element_handle())
+    assert "Madame Aminata DIALLO" in page.locator("#ocr-text").inner_text()
+    assert page.get_by_role("button", name="C'est lui / elle").count() == 2
+    _shot(page, "review-queue")
+    page.get_by_role("button", name="C'est lui / elle").first.click()
+    page.wait_for_url(re.compile(r".*/revue\?msg="))
+    assert page.get_by_role("status").inner_text() == "Pli attribué."
+    assert "Rien à vérifier" in page.content()
+
+    page.get_by_role("link", name="Remise").click()
+    page.get_by_label(re.compile("cherchez par nom")).fill("martin")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="MARTIN Jean-Pierre").click()
+    page.get_by_label("un mandataire (procuration)").check()
+    choice = page.get_by_label("Procurations")
+    assert "BENALI Karim" in choice.inner_text()
+    choice.select_option(value=str(env.ids["procuration"]))
+    _shot(page, "remise")
+    page.get_by_role("button", name="Remettre les plis cochés").click()
+    assert page.get_by_role("status").inner_text() == "Courrier remis et enregistré."
+
+    page.goto(f"{base}/usagers/{env.ids['usager_martin']}")
+    assert "remis" in page.locator("section", has_text="Courrier").first.inner_text()
+    link = page.locator('a[href^="/documents/"]').first
+    response = context.request.get(base + link.get_attribute("href"))  # the browser's own cookies
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    _shot(page, "usager-file")
+    assert problems == []
+    context.close()
+
+
+def test_every_console_page_renders_in_chromium(served, browser) -> None:  # type: ignore[no-untyped-def]
+    env, base = served
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")  # a phone-sized screen
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    _log_in(page, base, "agent-admin")
+    titles = {
+        "/courrier": "Courrier du",
+        "/revue": "Courrier à vérifier",
+        "/remise": "Remise du courrier",
+        "/usagers": "Usagers",
+        "/usagers/nouveau": "Nouvel usager",
+        f"/usagers/{env.ids['usager_a']}": "DIALLO Aminata",
+        "/quarantaine": "Fichiers en quarantaine",
+        "/traitement": "Traitement des scans",
+        "/admin/agents": "Agents et rôles",
+        "/admin/bornes": "Bornes",
+    }
+    for path, title in titles.items():
+        page.goto(base + path)
+        assert title in page.locator("h1").inner_text(), path
+        _shot(page, "page" + path.replace("/", "-"))
+    page.goto(f"{base}/usagers/nouveau")
+    page.get_by_label("Nom", exact=True).fill("Hoxha")
+    page.get_by_label("Prénoms").fill("Arben")
+    page.get_by_label("Date de naissance").fill("1979-08-30")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_role("status").inner_text() == "Dossier enregistré."
+    assert "HOXHA Arben" in page.locator("h1").inner_text()
+    page.goto(f"{base}/traitement")
+    page.wait_for_timeout(5600)  # htmx refreshes the panel every 5 s
+    assert page.locator("#pipeline-status").count() == 1
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(f"{base}/login")
+    assert problems == []
+    context.close()
+    if os.environ.get("COFFRE_README_SCREENSHOT"):
+        shutil.copy(ARTIFACTS / "review-queue.png", Path(__file__).parent.parent / "docs" / "review-queue.png")
