@@ -7,7 +7,17 @@ import datetime as dt
 import pytest
 
 from registry import audit
-from registry.models import Decision, DecisionOutcome, Document, DomiciliationStatus, Role, Structure, Usager
+from registry.models import (
+    Decision,
+    DecisionOutcome,
+    DecisionSignature,
+    Document,
+    DomiciliationStatus,
+    Role,
+    Structure,
+    Usager,
+    utcnow,
+)
 from registry.services.domiciliations import change_status, decide, open_request
 from registry.services.users import create_user
 from registry.settings import KeySettings, SignatureLevel, SigningSettings
@@ -188,3 +198,23 @@ def test_commission_members_read_justificatifs_not_mail(env: ConsoleEnv) -> None
     assert env.client(Role.AGENT).get("/commission", headers=HTML).status_code == 403
     with env.services.sessions() as session:
         assert session.query(Structure).count() == 2
+
+
+def test_a_signature_slot_taken_concurrently_is_refused_then_recovered(env: ConsoleEnv) -> None:
+    """The unique (decision, position) slot: a second signer at the same position is told to wait."""
+    decision_id, first = env.ids["decision"], env.ids["user_commission"]
+    with env.services.sessions.begin() as session:
+        slot = DecisionSignature(decision_id=decision_id, position=0, user_id=first)  # another process signing
+        session.add(slot)
+        session.flush()
+        slot_id = slot.id
+    client = env.client(Role.COMMISSION)
+    busy = client.post(f"/commission/decisions/{decision_id}/signer", headers=JSON)
+    assert busy.status_code == 400 and "déjà en cours" in busy.json()["detail"]
+    with env.services.sessions.begin() as session:  # that process died ten minutes ago: the slot is abandoned
+        session.get(DecisionSignature, slot_id).signed_at = utcnow() - dt.timedelta(minutes=11)  # type: ignore[union-attr]
+    assert client.post(f"/commission/decisions/{decision_id}/signer").status_code == 303
+    status = client.get(f"/api/commission/decisions/{decision_id}").json()
+    assert status["signed"] == 1 and status["next_user_id"] == env.ids["user_responsable"]
+    with env.services.sessions() as session:
+        assert session.query(DecisionSignature).filter_by(decision_id=decision_id).count() == 1
