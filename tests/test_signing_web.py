@@ -114,6 +114,8 @@ def test_bad_uploads_get_a_clear_400(env: ConsoleEnv) -> None:
     assert nothing.status_code == 400 and "aucun fichier" in nothing.json()["detail"]
     broken = client.post("/verify", files={"fichier": ("a.pdf", b"%PDF-1.7\n" + b"\x00" * 5000, "x")}, headers=JSON)
     assert broken.status_code == 200 and broken.json()["verdict"] == "invalid"
+    chunked = client.post("/verify", content=iter([b"%PDF-1.7\n", b"0" * 1000]), headers=JSON)
+    assert chunked.status_code == 400 and "Content-Length" in chunked.json()["detail"]
     limit = env.settings.api.verify_max_bytes
     env.settings.api.verify_max_bytes = 1024
     try:

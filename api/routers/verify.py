@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 
 from fastapi import APIRouter, Depends, Request
@@ -21,6 +22,7 @@ from ..templating import render
 router = APIRouter(tags=["vérification"])
 
 _FIELD = "fichier"
+_VERIFY_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")  # signing.issue.new_verify_id: token_urlsafe
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
 
 
@@ -60,7 +62,9 @@ def upload_form(request: Request) -> HTMLResponse:
 async def upload(request: Request) -> Response:
     limit: int = request.app.state.settings.api.verify_max_bytes
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
+    if not length.isdigit():  # a chunked body would be spooled to disk whatever its size
+        raise VerifyError("verify.length_required")
+    if int(length) > limit + _FORM_OVERHEAD:
         raise VerifyError("verify.too_large", mb=_max_mb(request))  # refused before reading the body
     async with request.form(max_files=1, max_fields=2) as form:
         sent = form.get(_FIELD)
@@ -85,7 +89,7 @@ async def upload(request: Request) -> Response:
 
 @router.get("/verify/{verify_id}", dependencies=[Depends(public)], summary="Authenticité d'une attestation (QR code)")
 def lookup(request: Request, verify_id: str) -> Response:
-    found = _verifier(request).lookup(verify_id)
+    found = _verifier(request).lookup(verify_id) if _VERIFY_ID.fullmatch(verify_id) else None
     if found is None:
         if _wants_json(request):
             return JSONResponse({"found": False, "detail": t("ui.verify.not_found")}, status_code=404)

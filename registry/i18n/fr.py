@@ -555,6 +555,7 @@ MESSAGES: dict[str, str] = {
     "verify.no_file": "aucun fichier reçu : choisissez un document PDF",
     "verify.too_large": "fichier trop volumineux (au plus {mb} Mo)",
     "verify.not_pdf": "ce fichier n'est pas un document PDF",
+    "verify.length_required": "taille du fichier non annoncée (en-tête Content-Length manquant) : envoyez le fichier depuis le formulaire",
     "verify.busy": "trop de vérifications en cours : réessayez dans un instant",
     "domiciliation_type.premiere": "première domiciliation",
     "domiciliation_type.renouvellement": "renouvellement",
