@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,8 +22,8 @@ from registry.i18n import CoffreError, t
 from registry.settings import Settings, StorageBackend
 
 from .access import NotFound
-from .policy import ADMIN, ANY_AGENT, COUNTER, FILES, LoginRequired, login_url, wants_html
-from .routers import admin, auth, documents, health, mail, pipeline, remise, review, usagers
+from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired, login_url, wants_html
+from .routers import admin, auth, commission, documents, health, mail, pipeline, remise, review, usagers, verify
 from .templating import render
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.vault = functools.cache(lambda: _open_vault(app))
     app.state.nav_policies = {
         name: dep.policy  # type: ignore[attr-defined]
-        for name, dep in (("counter", COUNTER), ("files", FILES), ("admin", ADMIN), ("any_agent", ANY_AGENT))
+        for name, dep in (
+            ("counter", COUNTER),
+            ("files", FILES),
+            ("admin", ADMIN),
+            ("any_agent", ANY_AGENT),
+            ("commission", COMMISSION),
+        )  # fmt: skip
     }
-    for router in (health, auth, mail, review, remise, usagers, documents, pipeline, admin):
+    app.state.commission = functools.cache(lambda: _commission(app))
+    app.state.public_verifier = functools.cache(lambda: _public_verifier(app))
+    app.state.verify_slots = threading.BoundedSemaphore(max(1, settings.api.verify_concurrency))
+    for router in (health, auth, mail, review, remise, usagers, documents, commission, pipeline, admin, verify):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)
@@ -72,6 +82,39 @@ def _open_vault(app: FastAPI):  # type: ignore[no-untyped-def]
     from archive.factory import open_vault
 
     return open_vault(app.state.settings, app.state.sessions, ensure=False)
+
+
+def _commission(app: FastAPI):  # type: ignore[no-untyped-def]
+    from signing.commission import CommissionSigning
+    from signing.factory import member_signers
+
+    settings: Settings = app.state.settings
+    return CommissionSigning(
+        app.state.vault(), settings.signing, member_signers(settings), orientation=lambda d: d.orientation or ""
+    )
+
+
+class _LazyValidator:
+    """The public validator, built on first use (an unknown /verify id needs no trust roots or key)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._validator = None
+
+    def validate(self, data: bytes):  # type: ignore[no-untyped-def]
+        from signing.factory import validator
+
+        with self._lock:
+            if self._validator is None:
+                self._validator = validator(self._settings)
+        return self._validator.validate(data)
+
+
+def _public_verifier(app: FastAPI):  # type: ignore[no-untyped-def]
+    from signing.public import PublicVerifier
+
+    return PublicVerifier(app.state.vault(), _LazyValidator(app.state.settings))  # type: ignore[arg-type]
 
 
 def _install_handlers(app: FastAPI) -> None:

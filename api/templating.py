@@ -52,6 +52,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             ("/usagers", "ui.nav.usagers", "counter"),
             ("/quarantaine", "ui.nav.quarantine", "counter"),
             ("/traitement", "ui.nav.pipeline", "counter"),
+            ("/commission", "ui.nav.commission", "commission"),
             ("/admin/agents", "ui.nav.admin_agents", "admin"),
             ("/admin/bornes", "ui.nav.admin_kiosks", "admin"),
         )

@@ -180,6 +180,8 @@ class ApiSettings(BaseModel):
     max_failed_logins: int = 5  # wrong passwords in a row before the account is locked…
     lockout_minutes: int = 15  # …for this long
     secure_cookies: bool = False  # set True behind TLS (cookies are Secure anyway when the request is https)
+    verify_max_bytes: int = 10 * 1024 * 1024  # public PDF upload (/verify): larger files are refused with a 400
+    verify_concurrency: int = 2  # public validations at once; more get a 429 (validation is CPU- and network-bound)
 
 
 class Settings(BaseSettings):

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.vault import Vault
 from registry import audit
 from registry.i18n import CoffreError, t
-from registry.models import Decision, DecisionOutcome, Domiciliation, Structure, Usager, User
+from registry.models import (
+    Decision,
+    DecisionOutcome,
+    DecisionSignature,
+    Domiciliation,
+    Structure,
+    Usager,
+    User,
+    utcnow,
+)
 from registry.settings import SignatureLevel, SigningSettings
 
 from .documents import render
@@ -24,6 +36,8 @@ from .issue import ATTESTATION, attestation_key, new_verify_id, store
 from .pades import Appearance, PadesSigner
 
 log = logging.getLogger(__name__)
+
+_STALE_RESERVATION = dt.timedelta(minutes=10)  # a signature takes seconds; older unfinished slots are abandoned
 
 _KIND = {
     DecisionOutcome.ACCORD: ATTESTATION,
@@ -87,6 +101,19 @@ class CommissionSigning:
         nxt = deciders[signed] if signed < len(deciders) else None
         return CommissionStatus(decision_id, signed, len(deciders), nxt, document_id)
 
+    def signatures(self, decision_id: int) -> list[DecisionSignature]:
+        """The signatures recorded so far, in position order (from the register, no vault read)."""
+        with self.vault.sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(DecisionSignature)
+                    .where(DecisionSignature.decision_id == decision_id, DecisionSignature.object_id.is_not(None))
+                    .order_by(DecisionSignature.position)
+                )
+            )
+            session.expunge_all()
+        return rows
+
     # -- commands --------------------------------------------------------------------------------
     def sign(self, decision_id: int, user_id: int) -> CommissionStatus:
         """Sign as `user_id` if it is their turn; the last signature completes and files the decision."""
@@ -105,6 +132,38 @@ class CommissionSigning:
             self._refuse(decision_id, user, "out_of_order", state)
             raise CommissionError("signing.not_your_turn", position=positions.index(user_id) + 1, next=state.signed + 1)
         username, name, role = user.username, user.full_name or user.username, t(f"signing.role.{user.role.value}")
+        slot = self._reserve(decision_id, state.signed, user_id)
+        try:
+            result = self._sign(decision_id, state, username, name, role)
+        except BaseException:
+            with self.vault.sessions.begin() as session:
+                session.execute(delete(DecisionSignature).where(DecisionSignature.id == slot))
+            raise
+        with self.vault.sessions.begin() as session:
+            session.execute(update(DecisionSignature).where(DecisionSignature.id == slot).values(object_id=result[1]))
+        return result[0]
+
+    def _reserve(self, decision_id: int, position: int, user_id: int) -> int:
+        """Take the signature slot: a concurrent attempt on the same position fails on the unique constraint."""
+        stale = utcnow() - _STALE_RESERVATION
+        try:
+            with self.vault.sessions.begin() as session:
+                session.execute(
+                    delete(DecisionSignature).where(
+                        DecisionSignature.decision_id == decision_id, DecisionSignature.position == position,
+                        DecisionSignature.object_id.is_(None), DecisionSignature.signed_at < stale,
+                    )
+                )  # fmt: skip  # a slot left by a crashed process
+                row = DecisionSignature(decision_id=decision_id, position=position, user_id=user_id)
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError:
+            raise CommissionError("signing.in_progress") from None
+
+    def _sign(
+        self, decision_id: int, state: CommissionStatus, username: str, name: str, role: str
+    ) -> tuple[CommissionStatus, int]:
         draft = self._draft(decision_id)
         if draft is None:
             pdf, verify_id = self._render(decision_id)
@@ -120,7 +179,7 @@ class CommissionSigning:
         )  # fmt: skip
         if last:
             return self._finish(decision_id, signed, verify_id, username, kind)
-        self.vault.deposit(
+        receipt = self.vault.deposit(
             signed, kind="decision", actor=username, key=_draft_key(decision_id), mime_type="application/pdf",
             metadata={"decision_id": decision_id, "signatures": state.signed + 1, "verify_id": verify_id},
         )  # fmt: skip
@@ -129,7 +188,7 @@ class CommissionSigning:
                 session, username, "signing.decision.sign", f"decision:{decision_id}",
                 {"position": state.signed + 1, "of": state.total},
             )  # fmt: skip
-        return self.status(decision_id)
+        return self.status(decision_id), receipt.object_id
 
     def decline(self, decision_id: int, user_id: int, reason: str) -> None:
         """A member refuses to sign: journaled; the decision stays unsigned until the commission acts."""
@@ -150,7 +209,9 @@ class CommissionSigning:
             )  # fmt: skip
         log.info("commission signature refused on decision %s: %s", decision_id, why)
 
-    def _finish(self, decision_id: int, data: bytes, verify_id: str | None, actor: str, kind: str) -> CommissionStatus:
+    def _finish(
+        self, decision_id: int, data: bytes, verify_id: str | None, actor: str, kind: str
+    ) -> tuple[CommissionStatus, int]:
         with self.vault.sessions() as session:
             decision = self._decision(session, decision_id)
             usager_id = session.get(Domiciliation, decision.domiciliation_id).usager_id  # type: ignore[union-attr]
@@ -168,7 +229,7 @@ class CommissionSigning:
                 session, actor, "signing.decision.complete", f"decision:{decision_id}",
                 {"document": document_id, "sha256": receipt.sha256, "level": self.settings.level_for(kind).value},
             )  # fmt: skip
-        return self.status(decision_id)
+        return self.status(decision_id), receipt.object_id
 
     def _render(self, decision_id: int) -> tuple[bytes, str | None]:
         with self.vault.sessions() as session:

@@ -16,8 +16,9 @@ from ingest.context import Services
 from ingest.pipeline import run_job
 from ingest.take import take
 from registry.db import make_engine, session_factory, upgrade
-from registry.models import MailItem, MailStatus, Role, Structure
+from registry.models import DecisionOutcome, DomiciliationStatus, MailItem, MailStatus, Role, Structure, Usager
 from registry.services import mail as mail_service
+from registry.services.domiciliations import change_status, decide, open_request
 from registry.services.kiosks import register_kiosk
 from registry.services.structures import ensure_structure
 from registry.services.usagers import create_usager
@@ -78,6 +79,19 @@ def _ingest(env: ConsoleEnv, name: str, lines: list[str]) -> int:
         return item.id
 
 
+def _before_commission(session, usager: Usager, deciders: list[int]) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A file awaiting the commission's decision, and a refusal decided but not signed yet."""
+    waiting = open_request(session, usager)
+    change_status(session, waiting, DomiciliationStatus.ATTENTE_DECISION)
+    decided = open_request(session, usager)
+    change_status(session, decided, DomiciliationStatus.ATTENTE_DECISION)
+    decision = decide(
+        session, decided, DecisionOutcome.REFUS, commission_date=dt.date.today(), decider_ids=deciders,
+        motif="Absence de lien avec la commune.",
+    )  # fmt: skip
+    return waiting.id, decision.id
+
+
 def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
     hot = tmp_path / "scanner"
     url = database_url or f"sqlite:///{tmp_path / 'coffre.db'}"
@@ -113,6 +127,11 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
             session, martin, nom="Benali", prenoms="Karim", debut=today, fin=today + dt.timedelta(days=90), actor="test"
         ).id
         ids["kiosk"] = register_kiosk(session, structure.id, "Accueil", actor="test").kiosk_id
+        camara = create_usager(session, structure.id, nom="Camara", prenoms="Fatou", date_naissance=born)
+        ids["usager_camara"] = camara.id
+        ids["domiciliation"], ids["decision"] = _before_commission(
+            session, camara, [ids["user_commission"], ids["user_responsable"]]
+        )
         # A second structure: nothing of it may be reachable from the first one's agents.
         second = Structure(name="CCAS de Bobigny", postcode="93000", town="BOBIGNY")
         session.add(second)
@@ -124,6 +143,7 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
             session, stranger, nom="X", prenoms="Y", debut=today, fin=today, actor="test"
         ).id
         other["kiosk"] = register_kiosk(session, second.id, "Bobigny", actor="test").kiosk_id
+        other["domiciliation"], other["decision"] = _before_commission(session, stranger, [other["user"]])
     env = ConsoleEnv(settings, create_app(settings, engine), Services.open(settings), ids, other)
     address = ["CCAS de Saint-Denis", "Service domiciliation", "2 place Victor Hugo", "93200 SAINT-DENIS"]
     env.ids["mail_review"] = _ingest(env, "homonym.png", ["Madame Aminata DIALLO", *address])

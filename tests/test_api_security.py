@@ -39,6 +39,9 @@ def _url(path: str, ids: dict[str, int]) -> str:
         "kiosk_id": ids.get("kiosk"),
         "user_id": ids.get("user_agent", ids.get("user")),
         "job_id": 999999,
+        "domiciliation_id": ids.get("domiciliation"),
+        "decision_id": ids.get("decision"),
+        "verify_id": "inconnu",
     }
     return PARAM.sub(lambda m: str(names[m.group(1)]), path)
 
@@ -92,6 +95,8 @@ _FORMS: dict[str, dict[str, object]] = {
     "/usagers/{usager_id}": {"nom": "Piraté"},
     "/usagers/{usager_id}/procurations": {"nom": "Intrus", "debut": "2026-01-01", "fin": "2030-01-01"},
     "/admin/agents/{user_id}": {"role": "agent", "active": "false"},
+    "/commission/dossiers/{domiciliation_id}/decision": {"outcome": "accord", "deciders": "{user}"},
+    "/commission/decisions/{decision_id}/refuser": {"reason": "absent"},
 }
 # Ingest jobs belong to the installation (one structure per installation), not to a structure.
 _INSTALLATION_WIDE = {"/quarantaine/{job_id}/reessayer"}

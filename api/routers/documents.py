@@ -10,10 +10,10 @@ from archive.vault import Vault
 from registry.i18n import t
 from registry.services.auth import Principal
 
-from ..access import document_of
+from ..access import readable_document
 from ..deps import db, vault
 from ..params import ObjectId
-from ..policy import COUNTER
+from ..policy import DOCUMENTS
 
 router = APIRouter(tags=["documents"])
 
@@ -22,11 +22,11 @@ router = APIRouter(tags=["documents"])
 def open_document(
     request: Request,
     document_id: ObjectId,
-    principal: Principal = Depends(COUNTER),
+    principal: Principal = Depends(DOCUMENTS),
     session: Session = Depends(db),
     store: Vault = Depends(vault),
 ) -> StreamingResponse:
-    document = document_of(session, principal, document_id)
+    document = readable_document(session, principal, document_id)
     object_id, mime, title = int(document.storage_key), document.mime_type, f"document-{document.id}"
     session.commit()  # the vault journals the read in its own transaction
     chunks = store.read(

@@ -6,7 +6,7 @@ from .access import AgentSession, KioskDevice
 from .archive import DataKey, DestructionProof, JournalSeal, VaultObject
 from .audit import AuditEvent, AuditHead
 from .base import Base, utcnow
-from .domiciliation import Decision, DecisionDecider, Domiciliation, StatusChange
+from .domiciliation import Decision, DecisionDecider, DecisionSignature, Domiciliation, StatusChange
 from .enums import (
     OPEN_MAIL_STATUSES,
     Channel,
@@ -35,6 +35,7 @@ __all__ = [
     "Decision",
     "DecisionDecider",
     "DecisionOutcome",
+    "DecisionSignature",
     "DestructionProof",
     "Document",
     "Domiciliation",

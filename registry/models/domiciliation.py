@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, str_enum, utcnow
@@ -60,6 +60,7 @@ class Decision(Base):
     domiciliation_id: Mapped[int] = mapped_column(ForeignKey("domiciliations.id"), index=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(str_enum(DecisionOutcome, "decision_outcome"))
     motif: Mapped[str | None] = mapped_column(Text)
+    orientation: Mapped[str | None] = mapped_column(String(300))  # refus: an organisme that can domicile the person
     commission_date: Mapped[dt.date] = mapped_column(Date)
     signed_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -78,3 +79,17 @@ class DecisionDecider(Base):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class DecisionSignature(Base):
+    """A commission member's signature on a decision; the unique position enforces the order under concurrency."""
+
+    __tablename__ = "decision_signatures"
+    __table_args__ = (UniqueConstraint("decision_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # as DecisionDecider.position (0 first)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    object_id: Mapped[int | None] = mapped_column(Integer)  # vault object of the revision (None while signing)

@@ -85,7 +85,8 @@ def user_in(session: Session, structure_id: int, user_id: int) -> User:
 
 def update_user(session: Session, user: User, *, role: Role, active: bool, actor: str) -> None:
     """Change an agent's role or (de)activate them; the last active admin cannot be removed."""
-    if user.role is Role.ADMIN and (role is not Role.ADMIN or not active) and count_admins(session, user.structure_id) <= 1:
+    demoted = user.role is Role.ADMIN and (role is not Role.ADMIN or not active)
+    if demoted and count_admins(session, user.structure_id) <= 1:
         raise UserError("user.last_admin")
     before = {"role": user.role.value, "active": user.active}
     user.role, user.active = role, active
