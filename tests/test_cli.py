@@ -120,6 +120,10 @@ def test_run_answers_health_with_no_server(tmp_path: Path) -> None:
                     pytest.fail(proc.stdout.read())
                 time.sleep(0.2)
         assert body == {"status": "ok", "database": "ok", "storage": "ok", "queue": "inprocess"}
+        browser = urllib.request.Request(f"http://127.0.0.1:{port}/revue", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(browser, timeout=5) as response:  # a browser is sent to the log-in form
+            page = response.read().decode()
+        assert response.url.endswith("/login?next=/revue") and "Connexion" in page and 'name="csrf_token"' in page
     finally:
         proc.terminate()
         proc.wait(20)
