@@ -143,9 +143,14 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if wants_html(request):
-            fields = ", ".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
+            fields = ", ".join(sorted({_field(e.get("loc") or ()) for e in exc.errors()}))
             return render(request, "error.html", status_code=400, message=t("ui.error.invalid", fields=fields))
         return await request_validation_exception_handler(request, exc)
+
+
+def _field(loc: tuple[object, ...] | list[object]) -> str:
+    """The form field an error is about ("items" for ("body", "items", 0))."""
+    return next((str(part) for part in loc[1:] if isinstance(part, str)), str(loc[-1]) if loc else "?")
 
 
 def _storage_check(settings: Settings) -> str:

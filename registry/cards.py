@@ -14,6 +14,11 @@ def new_token() -> str:
     return base64.b32encode(secrets.token_bytes(TOKEN_BYTES)).decode("ascii")
 
 
+def secret_digest(secret: str) -> str:
+    """The SHA-256 stored in place of a random secret (session cookie, kiosk key), exactly as given."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def token_hash(token: str) -> str:
     """The digest stored and looked up; whitespace and case from a reader are ignored."""
     return hashlib.sha256(token.strip().upper().encode("ascii", "replace")).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -9,13 +10,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 
+from ingest.pipeline import run_job
+from ingest.take import take
+from registry.models import AuditEvent
 from tests.conftest import require
-from tests.console_env import PASSWORD, ConsoleEnv, make_console
+from tests.console_env import PASSWORD, ConsoleEnv, envelope, make_console
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("COFFRE_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
@@ -114,11 +119,12 @@ def test_agent_reviews_hands_over_and_opens_a_document(served, browser) -> None:
 
     page.goto(f"{base}/usagers/{env.ids['usager_martin']}")
     assert "remis" in page.locator("section", has_text="Courrier").first.inner_text()
-    link = page.locator('a[href^="/documents/"]').first
-    response = context.request.get(base + link.get_attribute("href"))  # the browser's own cookies
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    assert response.body().startswith(b"%PDF")
     _shot(page, "usager-file")
+    with page.expect_response(re.compile(r".*/documents/\d+$")) as opened:
+        page.locator('a[href^="/documents/"]').first.click()
+    assert opened.value.status == 200 and opened.value.headers["content-type"] == "application/pdf"
+    reads = [e for e in _events(env, "vault.read") if e.actor == f"user:{env.ids['user_agent']}"]
+    assert reads and "consultation au guichet" in str(reads[-1].details)
     assert problems == []
     context.close()
 
@@ -153,6 +159,28 @@ def test_every_console_page_renders_in_chromium(served, browser) -> None:  # typ
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_role("status").inner_text() == "Dossier enregistré."
     assert "HOXHA Arben" in page.locator("h1").inner_text()
+    page.get_by_role("link", name="Modifier").click()
+    page.get_by_label("Prénoms").fill("Arben Luan")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "HOXHA Arben Luan" in page.locator("h1").inner_text()
+    scan = io.BytesIO()
+    envelope(["ATTESTATION DE DROITS"]).save(scan, format="PNG")
+    page.get_by_label(re.compile("Ajouter un justificatif")).set_input_files(
+        files=[{"name": "caf.png", "mimeType": "image/png", "buffer": scan.getvalue()}]
+    )
+    page.get_by_role("button", name="Envoyer").click()
+    assert page.get_by_role("status").inner_text().startswith("Justificatif reçu")
+    assert len(list(env.settings.effective_scanner_folders[0].rglob("console-*.png"))) == 1
+
+    hot = env.settings.effective_scanner_folders[0] / "courrier"
+    (hot / "abime.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")  # cut short
+    taken = take(env.services, hot / "abime.pdf", PurePath("courrier", "abime.pdf"))
+    assert taken.status == "quarantined" or run_job(env.services, taken.job_id) == "quarantined"
+    page.goto(f"{base}/quarantaine")
+    assert "abime.pdf" in page.locator("table").inner_text() and "PDF" in page.locator("table").inner_text()
+    page.get_by_role("button", name="Réessayer").click()
+    assert page.get_by_role("status").inner_text() == "Fichier remis en traitement."
+
     page.goto(f"{base}/traitement")
     page.wait_for_timeout(5600)  # htmx refreshes the panel every 5 s
     assert page.locator("#pipeline-status").count() == 1
@@ -162,3 +190,8 @@ def test_every_console_page_renders_in_chromium(served, browser) -> None:  # typ
     context.close()
     if os.environ.get("COFFRE_README_SCREENSHOT"):
         shutil.copy(ARTIFACTS / "review-queue.png", Path(__file__).parent.parent / "docs" / "review-queue.png")
+
+
+def _events(env: ConsoleEnv, action: str) -> list[AuditEvent]:
+    with env.services.sessions() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))

@@ -207,3 +207,24 @@ def test_no_personal_data_in_logs_during_a_full_flow(tmp_path: Path, caplog: pyt
         assert secret not in text, secret
     with env.services.sessions() as session:
         assert verify(session).ok
+
+
+def test_ugly_uploads_and_forms_get_a_clear_answer_and_leave_nothing_behind(env: ConsoleEnv) -> None:
+    staff = env.client(Role.INSTRUCTEUR)
+    martin = env.ids["usager_martin"]
+    env.settings.ingest.max_bytes = 1000
+    big = staff.post(f"/usagers/{martin}/justificatifs", files={"fichier": ("gros.pdf", b"%PDF" + b"0" * 5000)})
+    assert big.status_code == 400 and "trop volumineux" in big.json()["detail"]
+    odd = staff.post(f"/usagers/{martin}/justificatifs", files={"fichier": ("../../etc/passwd", b"root:x:0:0")})
+    assert odd.status_code == 303
+    hot = env.settings.effective_scanner_folders[0]
+    [kept] = [p for p in hot.rglob("*") if p.is_file() and p.name.startswith("console-")]
+    assert kept.suffix == ".bin" and kept.parent.parent.name == "justificatifs"  # quarantined by ingest, with a reason
+    assert not list(hot.rglob("*.part"))
+    dates = staff.post(f"/usagers/{martin}/procurations", data={"nom": "X", "debut": "2026-05-01", "fin": "2026-04-01"})
+    assert dates.status_code == 400 and "précède" in dates.json()["detail"]
+    page = staff.post("/remise/carte", data={"token": "é" * 300}, headers=HTML)
+    assert page.status_code == 400 and "formulaire incomplet" in page.text
+    assert staff.post("/remise/carte", data={"token": "éèà unknown"}).json()["detail"] == "carte inconnue ou révoquée"
+    items = staff.post(f"/remise/{martin}", data={"items": "abc", "to": "usager"}, headers=HTML)
+    assert items.status_code == 400 and "items" in items.text

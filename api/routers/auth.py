@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from registry.i18n import t
 from registry.services.auth import AuthError, Principal, log_in, log_out
 
 from ..deps import db
@@ -58,8 +59,6 @@ def login(
 
 
 def _login_error(request: Request, next_url: str, key: str | None, text: str | None) -> HTMLResponse:
-    from registry.i18n import t
-
     token = login_csrf_token(request)
     response = render(
         request, "login.html", status_code=400, next=_safe_next(next_url), login_csrf=token, error=text or t(key or "")

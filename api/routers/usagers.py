@@ -46,22 +46,6 @@ def _date(value: str) -> dt.date | None:
         raise UsagerError("usager.bad_date", value=value[:20]) from None
 
 
-def _identity(form: dict[str, str]) -> dict[str, object]:
-    return {
-        "nom": form["nom"].strip(),
-        "prenoms": form["prenoms"].strip(),
-        "nom_usage": form["nom_usage"].strip() or None,
-        "surnom": form["surnom"].strip() or None,
-        "sexe": Sexe(form["sexe"]) if form["sexe"] else None,
-        "date_naissance": _date(form["date_naissance"]),
-        "lieu_naissance": form["lieu_naissance"].strip() or None,
-        "nationalite": form["nationalite"].strip() or None,
-        "telephone": form["telephone"].strip() or None,
-        "email": form["email"].strip() or None,
-        "channel": Channel(form["channel"]) if form["channel"] else Channel.SMS,
-    }
-
-
 class IdentityForm:
     """The identity fields of the create and edit forms."""
 
@@ -79,21 +63,19 @@ class IdentityForm:
         email: str = Form(default="", max_length=200),
         channel: str = Form(default="sms", pattern="^(sms|email|none)$"),
     ) -> None:
-        self.values = _identity(
-            {
-                "nom": nom,
-                "prenoms": prenoms,
-                "nom_usage": nom_usage,
-                "surnom": surnom,
-                "sexe": sexe,
-                "date_naissance": date_naissance,
-                "lieu_naissance": lieu_naissance,
-                "nationalite": nationalite,
-                "telephone": telephone,
-                "email": email,
-                "channel": channel,
-            }
-        )
+        self.values: dict[str, object] = {
+            "nom": nom.strip(),
+            "prenoms": prenoms.strip(),
+            "nom_usage": nom_usage.strip() or None,
+            "surnom": surnom.strip() or None,
+            "sexe": Sexe(sexe) if sexe else None,
+            "date_naissance": _date(date_naissance),
+            "lieu_naissance": lieu_naissance.strip() or None,
+            "nationalite": nationalite.strip() or None,
+            "telephone": telephone.strip() or None,
+            "email": email.strip() or None,
+            "channel": Channel(channel),
+        }
 
 
 @router.get("/usagers", response_class=HTMLResponse, summary="Chercher un usager (page)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..audit import record
+from ..cards import secret_digest
 from ..i18n import CoffreError
 from ..models import AgentSession, User, utcnow
 from ..settings import ApiSettings
@@ -48,10 +48,6 @@ class Principal:
         return f"user:{self.user_id}"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def log_in(
     session: Session, username: str, password: str, policy: ApiSettings, *, now: dt.datetime | None = None
 ) -> Login:
@@ -78,7 +74,7 @@ def log_in(
     user.failed_logins, user.locked_until = 0, None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     row = AgentSession(
-        token_hash=_digest(token),
+        token_hash=secret_digest(token),
         user_id=user.id,
         csrf_token=csrf,
         created_at=now,
@@ -96,7 +92,7 @@ def resolve(session: Session, token: str, policy: ApiSettings, *, now: dt.dateti
     if not token:
         return None
     now = now or utcnow()
-    row = session.scalars(select(AgentSession).where(AgentSession.token_hash == _digest(token))).first()
+    row = session.scalars(select(AgentSession).where(AgentSession.token_hash == secret_digest(token))).first()
     if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     if row.last_seen_at + dt.timedelta(minutes=policy.session_idle_minutes) <= now:

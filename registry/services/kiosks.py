@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import record
+from ..cards import secret_digest
 from ..i18n import CoffreError
 from ..models import KioskDevice, utcnow
 
@@ -25,10 +25,6 @@ class NewKiosk:
     key: str  # shown once to the admin, entered in the kiosk's configuration
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def list_kiosks(session: Session, structure_id: int) -> list[KioskDevice]:
     return list(
         session.scalars(select(KioskDevice).where(KioskDevice.structure_id == structure_id).order_by(KioskDevice.id))
@@ -41,7 +37,9 @@ def register_kiosk(
     if not name.strip():
         raise KioskError("kiosk.name_required")
     key = secrets.token_urlsafe(32)
-    row = KioskDevice(structure_id=structure_id, name=name.strip()[:100], key_hash=_digest(key), created_by_id=actor_id)
+    row = KioskDevice(
+        structure_id=structure_id, name=name.strip()[:100], key_hash=secret_digest(key), created_by_id=actor_id
+    )
     session.add(row)
     session.flush()
     record(session, actor, "kiosk.register", f"kiosk:{row.id}", {})
@@ -58,7 +56,7 @@ def revoke_kiosk(session: Session, structure_id: int, kiosk_id: int, *, actor: s
 
 def by_key(session: Session, key: str) -> KioskDevice | None:
     """The active kiosk holding `key` (its last contact is updated), or None."""
-    digest = _digest(key)
+    digest = secret_digest(key)
     row = session.scalars(select(KioskDevice).where(KioskDevice.key_hash == digest)).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
         return None
