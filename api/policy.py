@@ -27,13 +27,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass(frozen=True)
 class Policy:
-    """The roles a route admits; `None` for a public route."""
+    """The roles a route admits (agents' roles, "usager" or "kiosk"); `None` for a public route."""
 
-    roles: frozenset[Role] | None
+    roles: frozenset[str] | None
     name: str
 
     def admits(self, role: Role | str | None) -> bool:
-        return self.roles is None or (role is not None and Role(role) in self.roles)
+        return self.roles is None or (role is not None and str(role) in self.roles)
 
 
 class LoginRequired(Exception):
@@ -64,7 +64,7 @@ async def _check_csrf(request: Request, expected: str) -> None:
 
 def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting a live session whose agent has one of `roles` (and a CSRF token on writes)."""
-    policy = Policy(frozenset(roles), name)
+    policy = Policy(frozenset(str(r) for r in roles), name)
 
     async def dependency(request: Request, session: Session = Depends(db)) -> Principal:
         token = request.cookies.get(SESSION_COOKIE, "")

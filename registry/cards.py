@@ -22,3 +22,30 @@ def secret_digest(secret: str) -> str:
 def token_hash(token: str) -> str:
     """The digest stored and looked up; whitespace and case from a reader are ignored."""
     return hashlib.sha256(token.strip().upper().encode("ascii", "replace")).hexdigest()
+
+
+TOKEN_CHARS = 32  # base32 characters of a token (no padding)
+TOKEN_DIGITS = 49  # decimal digits of a token on a numeric track (ISO 7813 track 3 holds 107)
+_B32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def token_digits(token: str) -> str:
+    """The same token as 49 decimal digits, for numeric-only media (magnetic track 3, numeric barcodes)."""
+    value = int.from_bytes(base64.b32decode(token.strip().upper()), "big")
+    return str(value).zfill(TOKEN_DIGITS)
+
+
+def normalize_token(raw: str) -> str | None:
+    """The base32 token carried by `raw` (base32 text or its 49-digit form), or None if it cannot be one.
+
+    Anything else a reader may send (a bank card's track, a random barcode) is rejected here, before
+    it is sent anywhere or compared with anything.
+    """
+    text = raw.strip().upper()
+    if len(text) == TOKEN_CHARS and set(text) <= _B32:
+        return text
+    if len(text) == TOKEN_DIGITS and text.isascii() and text.isdigit():
+        value = int(text)
+        if value < 1 << (8 * TOKEN_BYTES):
+            return base64.b32encode(value.to_bytes(TOKEN_BYTES, "big")).decode("ascii")
+    return None

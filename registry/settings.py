@@ -19,6 +19,11 @@ class QueueMode(StrEnum):
     CELERY = "celery"
 
 
+def _default_opening_hours() -> dict[str, list[str]]:
+    weekday = ["09:00-12:00", "13:30-17:00"]
+    return {"mon": weekday, "tue": weekday, "wed": ["09:00-12:00"], "thu": weekday, "fri": weekday}
+
+
 class StructureSettings(BaseModel):
     """Identity of the organisme domiciliataire, printed on attestations and matched on envelopes."""
 
@@ -32,6 +37,8 @@ class StructureSettings(BaseModel):
     phone: str = ""
     email: str = ""
     responsable: str = ""
+    # Counter opening hours by weekday (mon … sun), shown on the kiosk and the portal; "HH:MM-HH:MM" ranges.
+    opening_hours: dict[str, list[str]] = Field(default_factory=_default_opening_hours)
 
 
 class StorageSettings(BaseModel):
@@ -184,6 +191,45 @@ class ApiSettings(BaseModel):
     verify_concurrency: int = 2  # public validations at once; more get a 429 (validation is CPU- and network-bound)
 
 
+class KioskSettings(BaseModel):
+    """The kiosk (borne) lookup API: limits per kiosk and per card, statistics, what the screen may show."""
+
+    device_per_minute: int = 30  # lookups a kiosk may make per minute (a swipe takes seconds)
+    unknown_per_hour: int = 20  # unknown cards a kiosk may present per hour before it must wait (brute force)
+    card_per_minute: int = 6  # lookups of one card per minute, whatever the kiosk
+    workers: int = 1  # server processes; each enforces limit / workers so the total never exceeds the limit
+    counts_flush_seconds: float = 1.0  # lookups are counted in memory and added to the statistics this often
+    key_cache_seconds: float = 5.0  # a revoked kiosk key stops working within this delay
+    show_first_name: bool = False  # "at most the first name": off by default (the screen is in a waiting room)
+    clear_seconds: int = 10  # the kiosk screen clears after this long
+
+
+class PortalSettings(BaseModel):
+    """The usagers' portal: one-time codes, passwords, sessions."""
+
+    otp_minutes: int = 15  # a one-time code is valid this long
+    otp_length: int = 6
+    max_failed_logins: int = 5  # wrong passwords or codes in a row before the account is locked…
+    lockout_minutes: int = 60  # …for this long
+    session_idle_minutes: int = 30
+    session_max_hours: int = 8
+
+
+class NotifySettings(BaseModel):
+    """Outgoing messages to usagers: e-mail through SMTP, SMS through an HTTP gateway."""
+
+    smtp_host: str = ""  # empty: e-mail cannot be sent
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "domiciliation@localhost"
+    sms_url: str = ""  # empty: SMS cannot be sent; else POST {"to", "text", "sender"} as JSON
+    sms_token: SecretStr = SecretStr("")  # sent as "Authorization: Bearer …"
+    sms_sender: str = "COFFRE"
+    timeout_seconds: float = 10.0
+
+
 class Settings(BaseSettings):
     """All settings; the defaults are the embedded mode: everything under ./var/, no server."""
 
@@ -206,6 +252,9 @@ class Settings(BaseSettings):
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    kiosk: KioskSettings = Field(default_factory=KioskSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     log_level: str = "INFO"
 
     @property

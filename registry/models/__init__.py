@@ -22,6 +22,7 @@ from .enums import (
 from .ingest import IngestJob, IngestResult
 from .mail import Document, MailItem, MatchFeedback
 from .people import Card, Procuration, Structure, Usager, User
+from .usager_access import KioskLookupCount, UsagerAccount, UsagerOtp, UsagerSession
 
 __all__ = [
     "OPEN_MAIL_STATUSES",
@@ -45,6 +46,7 @@ __all__ = [
     "IngestResult",
     "JournalSeal",
     "KioskDevice",
+    "KioskLookupCount",
     "MailItem",
     "MailKind",
     "MailStatus",
@@ -58,5 +60,8 @@ __all__ = [
     "User",
     "VaultObject",
     "Usager",
+    "UsagerAccount",
+    "UsagerOtp",
+    "UsagerSession",
     "utcnow",
 ]
