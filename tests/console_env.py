@@ -21,7 +21,7 @@ from registry.services import mail as mail_service
 from registry.services.domiciliations import change_status, decide, open_request
 from registry.services.kiosks import register_kiosk
 from registry.services.structures import ensure_structure
-from registry.services.usagers import create_usager
+from registry.services.usagers import create_usager, issue_card
 from registry.services.users import create_user
 from registry.settings import IngestSettings, Settings, StorageBackend, StorageSettings
 
@@ -37,6 +37,7 @@ class ConsoleEnv:
     services: Services
     ids: dict[str, int] = field(default_factory=dict)  # named objects of the main structure
     other: dict[str, int] = field(default_factory=dict)  # objects of the second structure (IDOR targets)
+    secrets: dict[str, str] = field(default_factory=dict)  # kiosk keys and card tokens, as shown once
 
     def client(self, role: Role | None = None, *, username: str | None = None) -> TestClient:
         """A client logged in as the agent of `role` (or `username`), with its CSRF token sent on writes."""
@@ -108,6 +109,7 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
     sessions = session_factory(engine)
     ids: dict[str, int] = {}
     other: dict[str, int] = {}
+    secrets: dict[str, str] = {}
     with sessions.begin() as session:
         structure = ensure_structure(session, settings.structure)
         for role in Role:
@@ -126,7 +128,10 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
         ids["procuration"] = mail_service.add_procuration(
             session, martin, nom="Benali", prenoms="Karim", debut=today, fin=today + dt.timedelta(days=90), actor="test"
         ).id
-        ids["kiosk"] = register_kiosk(session, structure.id, "Accueil", actor="test").kiosk_id
+        kiosk = register_kiosk(session, structure.id, "Accueil", actor="test")
+        ids["kiosk"], secrets["kiosk_key"] = kiosk.kiosk_id, kiosk.key
+        secrets["card_martin"] = issue_card(session, martin, actor="test").token
+        secrets["card_a"] = issue_card(session, session.get(Usager, ids["usager_a"]), actor="test").token
         camara = create_usager(session, structure.id, nom="Camara", prenoms="Fatou", date_naissance=born)
         ids["usager_camara"] = camara.id
         ids["domiciliation"], ids["decision"] = _before_commission(
@@ -142,9 +147,11 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
         other["procuration"] = mail_service.add_procuration(
             session, stranger, nom="X", prenoms="Y", debut=today, fin=today, actor="test"
         ).id
-        other["kiosk"] = register_kiosk(session, second.id, "Bobigny", actor="test").kiosk_id
+        foreign_kiosk = register_kiosk(session, second.id, "Bobigny", actor="test")
+        other["kiosk"], secrets["kiosk_key_other"] = foreign_kiosk.kiosk_id, foreign_kiosk.key
+        secrets["card_other"] = issue_card(session, stranger, actor="test").token
         other["domiciliation"], other["decision"] = _before_commission(session, stranger, [other["user"]])
-    env = ConsoleEnv(settings, create_app(settings, engine), Services.open(settings), ids, other)
+    env = ConsoleEnv(settings, create_app(settings, engine), Services.open(settings), ids, other, secrets)
     address = ["CCAS de Saint-Denis", "Service domiciliation", "2 place Victor Hugo", "93200 SAINT-DENIS"]
     env.ids["mail_review"] = _ingest(env, "homonym.png", ["Madame Aminata DIALLO", *address])
     env.ids["mail_open"] = _ingest(env, "martin.png", ["Monsieur Jean-Pierre MARTIN", *address])
