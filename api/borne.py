@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hmac
 import json
 import logging
 import time
@@ -32,7 +33,7 @@ KEY_HEADER = b"x-kiosk-key"
 KIOSK = Policy(frozenset({"kiosk"}), "kiosk")
 ROUTES = (("POST", "/api/borne/presence"), ("GET", "/api/borne/config"))  # all owned by KIOSK
 _MAX_BODY = 1024
-_NO_KIOSK = (0, 0, "", "")  # cached "no such active key"
+_NO_KIOSK = (0, 0, "", "", "")  # cached "no such active key"
 
 
 class KioskApi:
@@ -86,7 +87,7 @@ class KioskApi:
             self._count(kiosk_id, Outcome.LIMITED)
             return wait
         row = await self._store.presence(digest, structure_id) if digest is not None else None
-        presence = presence_of(row, show_first_name=self._settings.kiosk.show_first_name)
+        presence = presence_of(row, digest or "", show_first_name=self._settings.kiosk.show_first_name)
         if presence.outcome is Outcome.UNKNOWN:
             self._unknown.add(kiosk_id)
         self._count(kiosk_id, presence.outcome)
@@ -101,6 +102,8 @@ class KioskApi:
         cached = self._keys.get(digest)
         if cached is None or cached[1] <= now:
             row = await self._store.kiosk(digest)
+            if row is not None and not hmac.compare_digest(row[4], digest):
+                row = None
             if len(self._keys) > 10_000:
                 self._keys.clear()
             cached = (row or _NO_KIOSK, now + self._settings.kiosk.key_cache_seconds)

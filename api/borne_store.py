@@ -10,10 +10,10 @@ from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
-from registry.services.presence import counts_sql, kiosk_sql, presence_sql
+from registry.services.presence import counts_sql, kiosk_sql, presence_sql, seen_sql
 
-KioskRow = tuple[int, int, str, str]  # kiosk id, structure id, structure name, structure phone
-PresenceRow = tuple[str, int, int]  # prénoms, open mail, of which recommandés
+KioskRow = tuple[int, int, str, str, str]  # kiosk id, structure id, structure name, structure phone, key digest
+PresenceRow = tuple[str, str, int, int]  # prénoms, card digest, open mail, of which recommandés
 CountRow = tuple[dt.date, int, str, int]  # day, kiosk id, outcome, lookups
 
 
@@ -31,6 +31,10 @@ def open_store(database_url: str, *, pool_size: int = 4) -> BorneStore:
     if url.get_backend_name() == "sqlite":
         return SqliteStore(url.database or ":memory:")
     raise ValueError(f"unsupported database for the kiosk API: {url.get_backend_name()}")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored naive in UTC, as registry.models.base does
 
 
 class PgStore:
@@ -54,16 +58,18 @@ class PgStore:
     async def kiosk(self, key_hash: str) -> KioskRow | None:
         pool = await self._acquire_pool()
         row = await pool.fetchrow(self._kiosk, key_hash)
-        return None if row is None else (row[0], row[1], row[2], row[3])
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
     async def presence(self, token_hash: str, structure_id: int) -> PresenceRow | None:
         pool = await self._acquire_pool()
         row = await pool.fetchrow(self._presence, token_hash, structure_id)
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     async def add_counts(self, rows: list[CountRow]) -> None:
         pool = await self._acquire_pool()
-        await pool.execute(counts_sql("numeric"), *(list(column) for column in zip(*rows, strict=True)))
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(counts_sql("numeric"), *(list(column) for column in zip(*rows, strict=True)))
+            await conn.execute(seen_sql("numeric"), sorted({r[1] for r in rows}), _utc_now())
 
     async def close(self) -> None:
         if self._pool is not None and self._loop is asyncio.get_running_loop():
@@ -90,11 +96,13 @@ class SqliteStore:
 
     def _write_counts(self, rows: list[CountRow]) -> None:
         params = [{"day": d.isoformat(), "kiosk_id": k, "outcome": o, "count": n} for d, k, o, n in rows]
+        at = _utc_now().isoformat(sep=" ")
         with self._lock:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(counts_sql(), params)
+                conn.executemany(seen_sql(), [{"at": at, "kiosk_id": k} for k in sorted({r[1] for r in rows})])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -105,12 +113,12 @@ class SqliteStore:
 
     async def kiosk(self, key_hash: str) -> KioskRow | None:
         row = await asyncio.to_thread(self._query, kiosk_sql(), {"key_hash": key_hash})
-        return None if row is None else (row[0], row[1], row[2], row[3])
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
     async def presence(self, token_hash: str, structure_id: int) -> PresenceRow | None:
         params = {"token_hash": token_hash, "structure_id": structure_id}
         row = await asyncio.to_thread(self._query, presence_sql(), params)
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     async def close(self) -> None:
         with self._lock:

@@ -14,7 +14,7 @@ RUN_PACKAGES=(python3 python3-venv python3-dev build-essential tesseract-ocr tes
               fonts-dejavu-core fonts-liberation)
 # Started by the test suite as local processes (production runs them as services, see deploy/PRODUCTION.md).
 TEST_PACKAGES=(postgresql redis-server ceph-mon ceph-osd ceph-common radosgw
-               chromium chromium-driver libnss3-tools softhsm2 ghostscript fonts-dejavu-extra)
+               chromium chromium-driver libnss3-tools softhsm2 ghostscript fonts-dejavu-extra wrk)
 
 case "$MODE" in
   run) PACKAGES=("${RUN_PACKAGES[@]}"); EXTRAS="" ;;

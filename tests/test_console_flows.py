@@ -25,7 +25,6 @@ from registry.models import (
     Usager,
     User,
 )
-from registry.services.kiosks import by_key
 from tests.console_env import ConsoleEnv, envelope, make_console
 
 HTML = {"accept": "text/html"}
@@ -183,9 +182,9 @@ def test_admin_creates_an_agent_and_a_kiosk_whose_key_is_shown_once(env: Console
     assert key not in admin.get("/admin/bornes", headers=HTML).text
     with env.services.sessions.begin() as session:
         assert session.scalars(select(User).where(User.username == "nouvel-agent")).one().role is Role.AGENT
-        kiosk = by_key(session, key)
-        assert kiosk is not None and kiosk.name == "Salle d'attente"
         assert key not in session.scalars(select(KioskDevice.key_hash)).all()
+    config = admin.get("/api/borne/config", headers={"X-Kiosk-Key": key})  # the key shown works on the kiosk API
+    assert config.status_code == 200 and config.json()["structure"] == "CCAS de Saint-Denis"
 
 
 def test_no_personal_data_in_logs_during_a_full_flow(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

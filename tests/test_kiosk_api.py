@@ -16,7 +16,7 @@ from api.borne import KioskApi
 from api.borne_store import open_store
 from api.ratelimit import WindowLimiter
 from registry.cards import new_token, token_digits
-from registry.models import KioskDevice, KioskLookupCount, MailItem, MailKind, MailStatus, Usager
+from registry.models import KioskDevice, KioskLookupCount, MailItem, MailKind, MailStatus, Role, Usager
 from registry.services.kiosks import register_kiosk, revoke_kiosk
 from registry.services.presence import Outcome, lookup_counts
 from tests.console_env import ConsoleEnv, make_console
@@ -210,6 +210,11 @@ def test_counts_survive_a_failed_write_and_are_not_lost(env: ConsoleEnv) -> None
     api._store = store
     assert asyncio.run(api.flush()) == 1
     assert _counts(env, kiosk_id) == {"no_mail": 1, "mail": 1}
+    with env.services.sessions() as session:
+        assert session.get(KioskDevice, kiosk_id).last_seen_at is not None  # type: ignore[union-attr]
+    page = env.client(Role.ADMIN).get("/admin/bornes", headers={"accept": "text/html"}).text
+    row = page[page.index("Compteur") :].split("</tr>")[0]
+    assert "1 avec courrier · 1 sans · 0 inconnues · 0 refusées" in row
     with env.services.sessions() as session:
         rows = session.scalars(select(KioskLookupCount).where(KioskLookupCount.kiosk_id == kiosk_id)).all()
         assert all(len(r.outcome) < 16 for r in rows)

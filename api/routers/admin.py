@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from registry.models import Role
 from registry.services import kiosks as kiosk_service
+from registry.services import mail as mail_service
 from registry.services import users as user_service
 from registry.services.auth import Principal, end_sessions
+from registry.services.presence import lookup_counts
 
 from ..deps import db
 from ..params import ObjectId
@@ -66,7 +70,7 @@ def update_agent(
 def kiosks_page(
     request: Request, principal: Principal = Depends(ADMIN), session: Session = Depends(db)
 ) -> HTMLResponse:
-    return render(request, "admin_kiosks.html", kiosks=kiosk_service.list_kiosks(session, principal.structure_id))
+    return _kiosks_page(request, session, principal.structure_id)
 
 
 @router.post("/bornes", response_class=HTMLResponse, summary="Enregistrer une borne (sa clé est affichée une fois)")
@@ -79,8 +83,18 @@ def create_kiosk(
     new = kiosk_service.register_kiosk(
         session, principal.structure_id, name, actor=principal.actor, actor_id=principal.user_id
     )
-    kiosks = kiosk_service.list_kiosks(session, principal.structure_id)
-    return render(request, "admin_kiosks.html", kiosks=kiosks, new_key=new.key)
+    return _kiosks_page(request, session, principal.structure_id, new_key=new.key)
+
+
+def _kiosks_page(request: Request, session: Session, structure_id: int, new_key: str | None = None) -> HTMLResponse:
+    kiosks = kiosk_service.list_kiosks(session, structure_id)
+    today = mail_service.today()
+    ids = [k.id for k in kiosks]
+    stats = {
+        "today": lookup_counts(session, ids, today),
+        "month": lookup_counts(session, ids, today - dt.timedelta(days=30)),
+    }
+    return render(request, "admin_kiosks.html", kiosks=kiosks, new_key=new_key, stats=stats)
 
 
 @router.post("/bornes/{kiosk_id}/revoquer", summary="Révoquer une borne")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -52,13 +51,3 @@ def revoke_kiosk(session: Session, structure_id: int, kiosk_id: int, *, actor: s
         raise KioskError("kiosk.not_found", kiosk_id=kiosk_id)
     row.revoked_at = row.revoked_at or utcnow()
     record(session, actor, "kiosk.revoke", f"kiosk:{row.id}", {})
-
-
-def by_key(session: Session, key: str) -> KioskDevice | None:
-    """The active kiosk holding `key` (its last contact is updated), or None."""
-    digest = secret_digest(key)
-    row = session.scalars(select(KioskDevice).where(KioskDevice.key_hash == digest)).first()
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
-        return None
-    row.last_seen_at = utcnow()
-    return row

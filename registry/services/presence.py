@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,6 +34,7 @@ class Presence:
 # Written once in SQL with named parameters; `presence_sql("numeric")` gives asyncpg's $1 form.
 _PRESENCE_SQL = f"""
 SELECT u.prenoms,
+       c.token_hash,
        COUNT(m.id),
        COALESCE(SUM(CASE WHEN m.kind = '{MailKind.RECOMMANDE.value}' THEN 1 ELSE 0 END), 0)
 FROM cards c
@@ -40,12 +42,12 @@ JOIN usagers u ON u.id = c.usager_id
 LEFT JOIN mail_items m
        ON m.usager_id = u.id AND m.status IN ('{MailStatus.RECU.value}', '{MailStatus.NOTIFIE.value}')
 WHERE c.token_hash = :token_hash AND c.revoked_at IS NULL AND u.structure_id = :structure_id
-GROUP BY u.id, u.prenoms
+GROUP BY u.id, u.prenoms, c.token_hash
 """
 
 # An active kiosk by the SHA-256 of its key, with its structure's name and phone (shown on its screen).
 _KIOSK_SQL = """
-SELECT k.id, k.structure_id, s.name, s.phone
+SELECT k.id, k.structure_id, s.name, s.phone, k.key_hash
 FROM kiosk_devices k JOIN structures s ON s.id = k.structure_id
 WHERE k.key_hash = :key_hash AND k.revoked_at IS NULL
 """
@@ -64,8 +66,17 @@ ON CONFLICT (day, kiosk_id, outcome) DO UPDATE SET count = kiosk_lookup_counts.c
 """
 
 
+# The kiosks that looked something up since the last flush were last seen then (UTC, naive as stored).
+_SEEN_SQL = "UPDATE kiosk_devices SET last_seen_at = :at WHERE id = :kiosk_id"
+_SEEN_PG_SQL = "UPDATE kiosk_devices SET last_seen_at = $2 WHERE id = ANY($1::int[])"
+
+
 def counts_sql(style: str = "named") -> str:
     return _COUNTS_PG_SQL if style == "numeric" else _COUNTS_SQL
+
+
+def seen_sql(style: str = "named") -> str:
+    return _SEEN_PG_SQL if style == "numeric" else _SEEN_SQL
 
 
 def presence_sql(style: str = "named") -> str:
@@ -82,11 +93,11 @@ def _numeric(sql: str, names: tuple[str, ...]) -> str:
     return sql
 
 
-def presence_of(row: tuple[str, int, int] | None, *, show_first_name: bool) -> Presence:
+def presence_of(row: tuple[str, str, int, int] | None, digest: str, *, show_first_name: bool) -> Presence:
     """The answer for one looked-up row (None: no such active card in this structure)."""
-    if row is None:
+    if row is None or not hmac.compare_digest(row[1], digest):  # the index found it; compare in constant time too
         return Presence(Outcome.UNKNOWN)
-    prenoms, count, recommandes = row
+    prenoms, _, count, recommandes = row
     first = (prenoms or "").split()[0] if show_first_name and prenoms else None
     return Presence(Outcome.MAIL if count else Outcome.NO_MAIL, int(count), int(recommandes), first)
 
