@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, str_enum, utcnow
@@ -34,7 +34,17 @@ class MailItem(Base):
     """One piece of incoming mail, from reception to remise or return to sender."""
 
     __tablename__ = "mail_items"
-    __table_args__ = (Index("ix_mail_items_usager_status", "usager_id", "status"),)
+    __table_args__ = (
+        Index("ix_mail_items_usager_status", "usager_id", "status"),
+        # Mail still waiting (a few % of all mail): the kiosk's and the counter's lookups read only this index.
+        Index(
+            "ix_mail_items_open",
+            "usager_id",
+            "kind",
+            postgresql_where=text("status IN ('recu', 'notifie')"),
+            sqlite_where=text("status IN ('recu', 'notifie')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"))

@@ -35,7 +35,7 @@ class Presence:
 _PRESENCE_SQL = f"""
 SELECT u.prenoms,
        c.token_hash,
-       COUNT(m.id),
+       COUNT(m.usager_id),
        COALESCE(SUM(CASE WHEN m.kind = '{MailKind.RECOMMANDE.value}' THEN 1 ELSE 0 END), 0)
 FROM cards c
 JOIN usagers u ON u.id = c.usager_id
