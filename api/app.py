@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,6 +24,8 @@ from registry.i18n import CoffreError, t
 from registry.settings import Settings, StorageBackend
 
 from .access import NotFound
+from .borne import KIOSK, ROUTES, BorneShortcut, KioskApi
+from .borne_store import open_store
 from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired, login_url, wants_html
 from .routers import admin, auth, commission, documents, health, mail, pipeline, remise, review, usagers, verify
 from .templating import render
@@ -40,7 +44,12 @@ _SECURITY_HEADERS = {
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    app = FastAPI(title="Coffre", version="0.1.0", description="Domiciliation : courrier, coffre-fort, attestations")
+    app = FastAPI(
+        title="Coffre",
+        version="0.1.0",
+        description="Domiciliation : courrier, coffre-fort, attestations",
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.effective_database_url)
     app.state.sessions = session_factory(app.state.engine)
@@ -63,6 +72,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)
+    app.state.kiosk_api = KioskApi(settings, open_store(settings.effective_database_url), app.state.sessions)
+    app.state.extra_routes = [(method, path, KIOSK) for method, path in ROUTES]
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -75,7 +86,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    app.add_middleware(BorneShortcut, kiosk_api=app.state.kiosk_api)  # outermost: kiosk lookups skip the rest
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await app.state.kiosk_api.close()  # the last kiosk lookups counted are written
 
 
 def _open_vault(app: FastAPI):  # type: ignore[no-untyped-def]

@@ -105,7 +105,7 @@ def policy_of(route: APIRoute) -> Policy | None:
 class RouteEntry:
     method: str
     path: str  # as served, router prefixes included
-    route: APIRoute
+    route: APIRoute | None  # None: served outside FastAPI's routing (the kiosk API, see api/borne.py)
     policy: Policy | None
 
 
@@ -117,6 +117,7 @@ def route_table(app: FastAPI) -> list[RouteEntry]:
         if isinstance(route, APIRoute):
             path = context.path or route.path
             entries.extend(RouteEntry(m, path, route, policy_of(route)) for m in sorted(route.methods))
+    entries.extend(RouteEntry(m, p, None, policy) for m, p, policy in getattr(app.state, "extra_routes", ()))
     return entries
 
 

@@ -11,10 +11,13 @@ ROLES: dict[str, set[str] | None] = {
     "documents": STAFF | {"commission"},  # commission members: only files before the commission (checked by id)
     "commission": {"commission", "responsable", "admin"},
     "admin": {"admin"},
+    "kiosk": {"kiosk"},  # a registered borne, by its key (X-Kiosk-Key); no session
 }
 
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/health"): "public",
+    ("POST", "/api/borne/presence"): "kiosk",
+    ("GET", "/api/borne/config"): "kiosk",
     ("GET", "/login"): "public",
     ("POST", "/login"): "public",
     ("POST", "/logout"): "any_agent",

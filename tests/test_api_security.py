@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from api.policy import policy_of, route_table
+from api.policy import Policy, route_table
 from registry.models import Document, KioskDevice, Procuration, Role, Usager, User
 from registry.services import mail as mail_service
 from tests.console_env import ConsoleEnv, make_console
@@ -24,9 +23,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> ConsoleEnv:
     return make_console(tmp_path_factory.mktemp("console"))
 
 
-def _routes(env: ConsoleEnv) -> list[tuple[str, str, APIRoute]]:
+def _routes(env: ConsoleEnv) -> list[tuple[str, str, Policy | None]]:
     return sorted(
-        ((entry.method, entry.path, entry.route) for entry in route_table(env.app) if entry.method != "HEAD"),
+        ((entry.method, entry.path, entry.policy) for entry in route_table(env.app) if entry.method != "HEAD"),
         key=lambda r: (r[1] == "/logout", r[1], r[0]),  # log-out last: it ends the session
     )
 
@@ -48,7 +47,7 @@ def _url(path: str, ids: dict[str, int]) -> str:
 
 
 def test_every_route_declares_exactly_one_policy(env: ConsoleEnv) -> None:
-    missing = [f"{m} {p}" for m, p, route in _routes(env) if policy_of(route) is None]
+    missing = [f"{m} {p}" for m, p, policy in _routes(env) if policy is None]
     assert missing == []
     served = {(m, p) for m, p, _ in _routes(env)}
     assert served == set(ROUTES), "the spec (tests/policy_spec.py) and the served routes differ"
@@ -59,8 +58,7 @@ def test_role_route_matrix(env: ConsoleEnv, role: Role | None) -> None:
     """Each role reaches exactly the routes its policy admits; the others answer 403 (or ask to log in)."""
     client = env.client(role)
     wrong = []
-    for method, path, route in _routes(env):
-        policy = policy_of(route)
+    for method, path, policy in _routes(env):
         assert policy is not None
         assert ROUTES.get((method, path)) == policy.name, (
             f"{method} {path}: policy {policy.name}, spec {ROUTES.get((method, path))}"
