@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import os
 import tempfile
@@ -72,7 +73,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)
-    app.state.kiosk_api = KioskApi(settings, open_store(settings.effective_database_url), app.state.sessions)
+    app.state.kiosk_api = KioskApi(settings, open_store(settings.effective_database_url))
     app.state.extra_routes = [(method, path, KIOSK) for method, path in ROUTES]
 
     @app.middleware("http")
@@ -92,6 +93,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects leave the collector's scans (shorter pauses under load)
     yield
     await app.state.kiosk_api.close()  # the last kiosk lookups counted are written
 

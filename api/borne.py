@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -11,11 +12,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from registry.cards import normalize_token, secret_digest, token_hash
 from registry.services.mail import LOCAL_TZ
-from registry.services.presence import Outcome, Presence, add_counts, presence_of
+from registry.services.presence import Outcome, Presence, presence_of
 from registry.settings import Settings
 
 from .borne_store import BorneStore, KioskRow
@@ -39,23 +38,17 @@ _NO_KIOSK = (0, 0, "", "")  # cached "no such active key"
 class KioskApi:
     """Answers /api/borne/*; everything else is for the app it wraps (see `BorneShortcut`)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        store: BorneStore,
-        sessions: sessionmaker[Session],
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, settings: Settings, store: BorneStore, *, clock: Callable[[], float] = time.monotonic) -> None:
         k = settings.kiosk
         workers = max(1, k.workers)
-        self._settings, self._store, self._sessions, self._clock = settings, store, sessions, clock
+        self._settings, self._store, self._clock = settings, store, clock
         self._per_kiosk = WindowLimiter(k.device_per_minute // workers, 60, clock)
         self._unknown = WindowLimiter(k.unknown_per_hour // workers, 3600, clock)
         self._per_card = WindowLimiter(k.card_per_minute // workers, 60, clock)
         self._keys: dict[str, tuple[KioskRow, float]] = {}
         self._counts: Counter[tuple[dt.date, int, str]] = Counter()
         self._flusher: asyncio.Task[None] | None = None
+        self._closing = self._flushing = False
         self.refused_keys = 0  # requests with a missing or unknown key (they have no kiosk to count them on)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,33 +125,45 @@ class KioskApi:
     def _ensure_flusher(self) -> None:
         task = self._flusher
         loop = asyncio.get_running_loop()
-        if task is None or task.done() or task.get_loop() is not loop:
+        if not self._closing and (task is None or task.done() or task.get_loop() is not loop):
             self._flusher = loop.create_task(self._flush_every(self._settings.kiosk.counts_flush_seconds))
 
     async def _flush_every(self, seconds: float) -> None:
-        while True:
+        while not self._closing:
             await asyncio.sleep(seconds)
-            await asyncio.to_thread(self.flush)
+            self._flushing = True
+            try:
+                await self.flush()
+            finally:
+                self._flushing = False
 
-    def flush(self) -> int:
+    async def flush(self) -> int:
         """Write the lookups counted so far; returns how many. On failure they are kept for the next try."""
         counts, self._counts = self._counts, Counter()
         if not counts:
             return 0
         try:
-            with self._sessions.begin() as session:
-                add_counts(session, counts)
-        except Exception:
+            await self._store.add_counts([(d, k, o, n) for (d, k, o), n in counts.items()])
+        except Exception:  # noqa: BLE001 - the database may be away for a while; nothing is lost meanwhile
             log.warning("kiosk lookup counts not written yet (%d pending)", sum(counts.values()), exc_info=True)
             self._counts.update(counts)
             return 0
+        except BaseException:  # cancelled at shutdown while writing: written by the last flush instead
+            self._counts.update(counts)
+            raise
         return sum(counts.values())
 
     async def close(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-        await asyncio.to_thread(self.flush)
+        self._closing = True
+        task, self._flusher = self._flusher, None
+        if task is not None and task.get_loop() is asyncio.get_running_loop():
+            if not self._flushing:  # asleep: stop it; writing: let it finish (a cancelled write may have landed)
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.flush()
         await self._store.close()
+        self._closing = False  # the app may be started again (tests do)
 
 
 class BorneShortcut:

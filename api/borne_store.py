@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import threading
 from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
-from registry.services.presence import kiosk_sql, presence_sql
+from registry.services.presence import counts_sql, kiosk_sql, presence_sql
 
 KioskRow = tuple[int, int, str, str]  # kiosk id, structure id, structure name, structure phone
 PresenceRow = tuple[str, int, int]  # prénoms, open mail, of which recommandés
+CountRow = tuple[dt.date, int, str, int]  # day, kiosk id, outcome, lookups
 
 
 class BorneStore(Protocol):
     async def kiosk(self, key_hash: str) -> KioskRow | None: ...
     async def presence(self, token_hash: str, structure_id: int) -> PresenceRow | None: ...
+    async def add_counts(self, rows: list[CountRow]) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -58,6 +61,10 @@ class PgStore:
         row = await pool.fetchrow(self._presence, token_hash, structure_id)
         return None if row is None else (row[0], row[1], row[2])
 
+    async def add_counts(self, rows: list[CountRow]) -> None:
+        pool = await self._acquire_pool()
+        await pool.execute(counts_sql("numeric"), *(list(column) for column in zip(*rows, strict=True)))
+
     async def close(self) -> None:
         if self._pool is not None and self._loop is asyncio.get_running_loop():
             await self._pool.close()
@@ -65,19 +72,36 @@ class PgStore:
 
 
 class SqliteStore:
-    """One read-only connection used from a worker thread (reads never take SQLite's write lock)."""
+    """One connection used from worker threads: reads outside transactions, count writes in short ones."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
 
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = sqlite3.connect(self._path, timeout=30, check_same_thread=False, isolation_level=None)
+        return self._conn
+
     def _query(self, sql: str, params: dict[str, object]) -> tuple | None:  # type: ignore[type-arg]
         with self._lock:
-            if self._conn is None:
-                self._conn = sqlite3.connect(self._path, timeout=10, check_same_thread=False, isolation_level=None)
-                self._conn.execute("PRAGMA query_only = ON")
-            return self._conn.execute(sql, params).fetchone()
+            return self._connection().execute(sql, params).fetchone()
+
+    def _write_counts(self, rows: list[CountRow]) -> None:
+        params = [{"day": d.isoformat(), "kiosk_id": k, "outcome": o, "count": n} for d, k, o, n in rows]
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(counts_sql(), params)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    async def add_counts(self, rows: list[CountRow]) -> None:
+        await asyncio.to_thread(self._write_counts, rows)
 
     async def kiosk(self, key_hash: str) -> KioskRow | None:
         row = await asyncio.to_thread(self._query, kiosk_sql(), {"key_hash": key_hash})

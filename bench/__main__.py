@@ -13,6 +13,7 @@ BENCHES = {
     "matching": "bench.matching",
     "ocr": "bench.ocr_address",
     "signing": "bench.signing",
+    "kiosk": "bench.kiosk",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 import secrets
 import sys
 import threading
@@ -106,6 +107,7 @@ def run(
     scanner: bool = typer.Option(
         True, "--scanner/--without-scanner", help="Surveiller aussi les dossiers des scanners."
     ),
+    workers: int = typer.Option(1, min=1, max=64, help="Processus serveur web (production : un par cœur)."),
 ) -> None:
     """Démarrer Coffre (mode intégré par défaut : SQLite, coffre-fort local, traitements en local)."""
     app_ctx = context.get(ctx)
@@ -137,7 +139,13 @@ def run(
         markup=False,
     )
     try:
-        uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
+        if workers > 1:  # each process builds its app from the environment; limits are shared out between them
+            os.environ["COFFRE_KIOSK__WORKERS"] = str(workers)
+            uvicorn.run(
+                "api.asgi:from_environment", factory=True, workers=workers, host=host, port=port, access_log=False
+            )
+        else:
+            uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
     finally:
         stop.set()
         if line is not None:

@@ -34,7 +34,7 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def _api(env: ConsoleEnv, **limits: object) -> KioskApi:
     """A kiosk API of its own (fresh limits and counters) over the environment's database."""
     settings = env.settings.model_copy(update={"kiosk": env.settings.kiosk.model_copy(update=limits)})
-    return KioskApi(settings, open_store(settings.effective_database_url), env.services.sessions)
+    return KioskApi(settings, open_store(settings.effective_database_url))
 
 
 def _post_all(app: object, requests: list[tuple[str | None, object]]) -> list[httpx.Response]:
@@ -204,10 +204,11 @@ def test_counts_survive_a_failed_write_and_are_not_lost(env: ConsoleEnv) -> None
     _post_all(api, [(key, {"token": env.secrets["card_a"]})])  # close() flushed it
     assert _counts(env, kiosk_id) == {"no_mail": 1}
     api._count(kiosk_id, Outcome.MAIL)
-    api._sessions = _Failing()  # the database is away
-    assert api.flush() == 0
-    api._sessions = env.services.sessions
-    assert api.flush() == 1
+    store = api._store
+    api._store = _Failing()  # type: ignore[assignment]  # the database is away
+    assert asyncio.run(api.flush()) == 0
+    api._store = store
+    assert asyncio.run(api.flush()) == 1
     assert _counts(env, kiosk_id) == {"no_mail": 1, "mail": 1}
     with env.services.sessions() as session:
         rows = session.scalars(select(KioskLookupCount).where(KioskLookupCount.kiosk_id == kiosk_id)).all()
@@ -215,7 +216,7 @@ def test_counts_survive_a_failed_write_and_are_not_lost(env: ConsoleEnv) -> None
 
 
 class _Failing:
-    def begin(self) -> object:
+    async def add_counts(self, rows: object) -> None:
         raise OSError("database unreachable")
 
 

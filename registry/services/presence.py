@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import KioskLookupCount, MailKind, MailStatus
@@ -53,6 +51,23 @@ WHERE k.key_hash = :key_hash AND k.revoked_at IS NULL
 """
 
 
+# Lookups counted by the server processes, added to the day's rows (several processes add to the same rows).
+_COUNTS_SQL = """
+INSERT INTO kiosk_lookup_counts (day, kiosk_id, outcome, count) VALUES (:day, :kiosk_id, :outcome, :count)
+ON CONFLICT (day, kiosk_id, outcome) DO UPDATE SET count = kiosk_lookup_counts.count + excluded.count
+"""
+# The same for PostgreSQL in one statement over arrays ($1 days, $2 kiosks, $3 outcomes, $4 counts).
+_COUNTS_PG_SQL = """
+INSERT INTO kiosk_lookup_counts (day, kiosk_id, outcome, count)
+SELECT * FROM unnest($1::date[], $2::int[], $3::varchar[], $4::int[])
+ON CONFLICT (day, kiosk_id, outcome) DO UPDATE SET count = kiosk_lookup_counts.count + excluded.count
+"""
+
+
+def counts_sql(style: str = "named") -> str:
+    return _COUNTS_PG_SQL if style == "numeric" else _COUNTS_SQL
+
+
 def presence_sql(style: str = "named") -> str:
     return _numeric(_PRESENCE_SQL, ("token_hash", "structure_id")) if style == "numeric" else _PRESENCE_SQL
 
@@ -74,20 +89,6 @@ def presence_of(row: tuple[str, int, int] | None, *, show_first_name: bool) -> P
     prenoms, count, recommandes = row
     first = (prenoms or "").split()[0] if show_first_name and prenoms else None
     return Presence(Outcome.MAIL if count else Outcome.NO_MAIL, int(count), int(recommandes), first)
-
-
-def add_counts(session: Session, counts: Mapping[tuple[dt.date, int, str], int]) -> None:
-    """Add lookups to the statistics (an upsert: several server processes add to the same rows)."""
-    rows = [{"day": d, "kiosk_id": k, "outcome": o, "count": n} for (d, k, o), n in counts.items() if n]
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(KioskLookupCount).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "kiosk_id", "outcome"], set_={"count": KioskLookupCount.count + stmt.excluded.count}
-    )
-    session.execute(stmt)
 
 
 def lookup_counts(session: Session, kiosk_ids: list[int], since: dt.date) -> dict[int, dict[str, int]]:
