@@ -25,7 +25,7 @@ from registry.services.users import UserError, count_admins, create_user
 from registry.settings import Settings
 from signing.factory import journal_timestamper
 
-from . import archive, context, signing, usagers
+from . import archive, borne, context, signing, usagers
 from .context import AppContext
 from .ingest import coversheet_command, ingest, pipeline_command, quarantine_app
 
@@ -39,6 +39,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.command("ingest")(ingest)
 app.command("coversheet")(coversheet_command)
 app.command("pipeline")(pipeline_command)
+app.command("borne")(borne.borne)
 audit_app = typer.Typer(help="Journal chaîné des actions.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import fr
+from . import ar, en, fr
 
 DEFAULT_LANGUAGE = "fr"
-CATALOGUES: Mapping[str, Mapping[str, str]] = {"fr": fr.MESSAGES}
+CATALOGUES: Mapping[str, Mapping[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES, "ar": ar.MESSAGES}
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
