@@ -121,7 +121,7 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         if wants_html(request):
-            return RedirectResponse(login_url(exc.next_url), status_code=303)
+            return RedirectResponse(login_url(exc.next_url, exc.login_path), status_code=303)
         return JSONResponse({"detail": t("auth.required")}, status_code=401)
 
     @app.exception_handler(CoffreError)
