@@ -10,6 +10,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from api.policy import USAGER as USAGER_DEPENDENCY
 from api.policy import policy_of, route_table
 from registry.models import Document, KioskDevice, Procuration, Role, Usager, User
 from registry.services import mail as mail_service
@@ -17,6 +18,7 @@ from tests.console_env import ConsoleEnv, make_console
 from tests.policy_spec import ROLES, ROUTES
 
 PARAM = re.compile(r"{(\w+)}")
+USAGER_POLICY = USAGER_DEPENDENCY.policy  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +29,13 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> ConsoleEnv:
 def _routes(env: ConsoleEnv) -> list[tuple[str, str, APIRoute]]:
     return sorted(
         ((entry.method, entry.path, entry.route) for entry in route_table(env.app) if entry.method != "HEAD"),
-        key=lambda r: (r[1] == "/logout", r[1], r[0]),  # log-out last: it ends the session
+        key=lambda r: (r[1] in _LOG_OUTS, r[1], r[0]),  # log-outs last: they end the session
     )
+
+
+_LOG_OUTS = {"/logout", "/portail/deconnexion"}
+_LOGIN_PAGES = ("/login?", "/portail/connexion?")
+USAGER = "usager"  # the matrix's portal role: Martin, logged in to the portal
 
 
 def _url(path: str, ids: dict[str, int]) -> str:
@@ -54,10 +61,14 @@ def test_every_route_declares_exactly_one_policy(env: ConsoleEnv) -> None:
     assert served == set(ROUTES), "the spec (tests/policy_spec.py) and the served routes differ"
 
 
-@pytest.mark.parametrize("role", [*Role, None], ids=[*(r.value for r in Role), "anonymous"])
-def test_role_route_matrix(env: ConsoleEnv, role: Role | None) -> None:
-    """Each role reaches exactly the routes its policy admits; the others answer 403 (or ask to log in)."""
-    client = env.client(role)
+@pytest.mark.parametrize("role", [*Role, USAGER, None], ids=[*(r.value for r in Role), "usager", "anonymous"])
+def test_role_route_matrix(env: ConsoleEnv, role: Role | str | None) -> None:
+    """Each role reaches exactly the routes its policy admits; the others answer 403 (or ask to log in).
+
+    A usager logged in to the portal is a role of the matrix: they reach the portal's routes only, and
+    no agent reaches those.
+    """
+    client = env.usager_client("usager_martin") if role == USAGER else env.client(role)  # type: ignore[arg-type]
     wrong = []
     for method, path, route in _routes(env):
         policy = policy_of(route)
@@ -68,9 +79,9 @@ def test_role_route_matrix(env: ConsoleEnv, role: Role | None) -> None:
         expected = ROLES[policy.name]
         assert (None if policy.roles is None else set(policy.roles)) == expected, policy.name
         response = client.request(method, _url(path, env.ids), headers={"accept": "text/html"})
-        sent_to_login = response.headers.get("location", "").startswith("/login?")
+        sent_to_login = response.headers.get("location", "").startswith(_LOGIN_PAGES)
         refused = response.status_code in (401, 403) or (sent_to_login and policy.roles is not None)
-        if refused == (expected is None or (role is not None and role.value in expected)):
+        if refused == (expected is None or (role is not None and str(role) in expected)):
             wrong.append(f"{method} {path}: {response.status_code} for {role}")
         assert response.status_code < 500, f"{method} {path}: {response.status_code}"
     assert wrong == []
@@ -118,9 +129,9 @@ def test_nothing_of_another_structure_is_reachable(env: ConsoleEnv) -> None:
         other = {**env.other, "document": stranger_doc.id}
     client = env.client(Role.ADMIN)
     tried = 0
-    for method, path, _ in _routes(env):
-        if not PARAM.search(path) or path in _INSTALLATION_WIDE:
-            continue
+    for method, path, route in _routes(env):
+        if not PARAM.search(path) or path in _INSTALLATION_WIDE or policy_of(route) == USAGER_POLICY:
+            continue  # the portal's routes admit no agent at all (matrix); usagers' own ids: test_portal.py
         url = _url(path, other)
         form = {k: str(v).format(**other) for k, v in _FORMS.get(path, {}).items()}
         files = (
