@@ -143,7 +143,8 @@ def request_code(
     if issued is not None:
         # Sent after the answer: the same answer, in the same time, whether or not a code left.
         background.add_task(deliver_code, request.app, issued)
-    return _form(request, "portail_code.html", numero=numero.strip(), sent=True)
+    minutes = request.app.state.settings.portal.otp_minutes
+    return _form(request, "portail_code.html", numero=numero.strip(), sent=True, minutes=minutes)
 
 
 def deliver_code(app: FastAPI, issued: IssuedCode) -> None:

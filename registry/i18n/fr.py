@@ -600,7 +600,7 @@ MESSAGES: dict[str, str] = {
     "ui.portal.first.submit": "Recevoir un code",
     "ui.portal.first.no_contact": "Pas de téléphone ni d'e-mail ? Adressez-vous à l'accueil avec une pièce d'identité.",
     "ui.portal.code.title": "Saisir le code et choisir un mot de passe",
-    "ui.portal.code.sent": "Si ces informations correspondent à un dossier, un code vient d'être envoyé par SMS ou par e-mail. Il est valable 15 minutes. Rien reçu d'ici quelques minutes ? Adressez-vous à l'accueil.",
+    "ui.portal.code.sent": "Si ces informations correspondent à un dossier, un code vient d'être envoyé par SMS ou par e-mail. Il est valable {minutes} minutes. Rien reçu d'ici quelques minutes ? Adressez-vous à l'accueil.",
     "ui.portal.code.code": "Code reçu",
     "ui.portal.code.password": "Nouveau mot de passe",
     "ui.portal.code.password_hint": "Au moins 10 caractères. Une phrase courte que vous retiendrez convient bien.",
