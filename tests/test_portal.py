@@ -4,22 +4,14 @@ lockout, downloads journaled, no usager reaching another's mail or documents, no
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import json
 import logging
-import queue
 import re
-import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import delete, func, select, update
 
 from api.routers.portal import birth_date
@@ -38,6 +30,7 @@ from registry.models import (
 from registry.services.mail import LOCAL_TZ
 from registry.services.portal import domiciliation_state
 from tests.console_env import CONTACTS, CSRF, PORTAL_PASSWORD, ConsoleEnv, make_console
+from tests.notify_env import SMS_TOKEN, Inbox, SmsGateway, send_to, sms_gateway, smtp_inbox
 
 BORN = "04/05/1990"  # usager_a's, Martin's and Camara's birth date in the console env
 NEW_PASSWORD = "mon nouveau mot de passe"
@@ -46,87 +39,22 @@ NUMERO_VALUE = re.compile(r'name="numero" value="[^"]*"')
 SENT = "Si ces informations correspondent à un dossier, un code vient"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    """aiosmtpd handler: every message received, parsed."""
-
-    def __init__(self) -> None:
-        self.messages: queue.Queue[email.message.EmailMessage] = queue.Queue()
-        self.port = _free_port()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.put(message)  # type: ignore[arg-type]
-        return "250 OK"
-
-    def drain(self) -> list[email.message.EmailMessage]:
-        out = []
-        while not self.messages.empty():
-            out.append(self.messages.get_nowait())
-        return out
-
-
-class SmsGateway(ThreadingHTTPServer):
-    """A tiny SMS gateway: records each POST (headers and JSON body) and answers `status`."""
-
-    status = 200
-
-    def __init__(self) -> None:
-        self.received: queue.Queue[tuple[dict[str, str], dict[str, object]]] = queue.Queue()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                gateway.received.put((dict(self.headers), json.loads(body)))
-                self.send_response(gateway.status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"id": "1"}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def drain(self) -> list[tuple[dict[str, str], dict[str, object]]]:
-        out = []
-        while not self.received.empty():
-            out.append(self.received.get_nowait())
-        return out
-
-
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
+    with smtp_inbox() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[SmsGateway]:
-    server = SmsGateway()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with sms_gateway() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox, gateway: SmsGateway) -> ConsoleEnv:
     env = make_console(tmp_path_factory.mktemp("portal"))
-    notify = env.settings.notify
-    notify.smtp_host, notify.smtp_port, notify.mail_from = "127.0.0.1", inbox.port, "domiciliation@ccas.test"
-    notify.sms_url, notify.sms_token = f"http://127.0.0.1:{gateway.server_address[1]}/sms", SecretStr("jeton-sms")
+    send_to(env.settings, inbox, gateway)
     return env
 
 
@@ -258,7 +186,7 @@ def test_first_log_in_with_a_code_sent_by_sms(env: ConsoleEnv, inbox: Inbox, gat
     assert SENT in _ask_code(client, numero, "4/5/1990").text  # the date as people write it
     [(headers, body)] = gateway.drain()
     assert inbox.drain() == []
-    assert headers["Authorization"] == "Bearer jeton-sms" and headers["Content-Type"] == "application/json"
+    assert headers["Authorization"] == f"Bearer {SMS_TOKEN}" and headers["Content-Type"] == "application/json"
     assert body["to"] == CONTACTS["usager_a"]["telephone"] and body["sender"] == "COFFRE"
     text = str(body["text"])
     assert text.startswith("CCAS de Saint-Denis : votre code") and len(text) <= 160  # one SMS
