@@ -6,6 +6,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
@@ -28,6 +29,7 @@ PORTAL_LOGIN = "/portail/connexion"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(request: Request, session: Session = Depends(db)) -> Principal:
         token = request.cookies.get(SESSION_COOKIE, "")
-        principal = await run_in_threadpool(_resolve_and_release, session, token, request.app.state.settings.api)
+        principal = await run_in_threadpool(
+            _resolve_and_release, resolve, session, token, request.app.state.settings.api
+        )
         if principal is None:
             raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if not policy.admits(principal.role):
@@ -86,8 +90,10 @@ def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-def _resolve_and_release(session: Session, token: str, api_settings: object) -> Principal | None:
-    principal = resolve(session, token, api_settings)  # type: ignore[arg-type]
+def _resolve_and_release(
+    resolver: Callable[..., T | None], session: Session, token: str, session_settings: object
+) -> T | None:
+    principal = resolver(session, token, session_settings)
     session.commit()  # release SQLite's write lock before the handler runs
     return principal
 
@@ -102,7 +108,9 @@ def portal_only(name: str = "usager") -> Callable[..., Awaitable[UsagerPrincipal
 
     async def dependency(request: Request, session: Session = Depends(db)) -> UsagerPrincipal:
         token = request.cookies.get(PORTAL_COOKIE, "")
-        principal = await run_in_threadpool(_resolve_usager, session, token, request.app.state.settings.portal)
+        principal = await run_in_threadpool(
+            _resolve_and_release, resolve_usager, session, token, request.app.state.settings.portal
+        )
         if principal is None:
             raise LoginRequired(request.url.path, PORTAL_LOGIN)
         await _check_csrf(request, principal.csrf_token)
@@ -111,12 +119,6 @@ def portal_only(name: str = "usager") -> Callable[..., Awaitable[UsagerPrincipal
 
     dependency.policy = policy  # type: ignore[attr-defined]
     return dependency
-
-
-def _resolve_usager(session: Session, token: str, portal_settings: object) -> UsagerPrincipal | None:
-    principal = resolve_usager(session, token, portal_settings)  # type: ignore[arg-type]
-    session.commit()
-    return principal
 
 
 async def public(request: Request) -> None:

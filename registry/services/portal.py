@@ -203,8 +203,7 @@ def activate(
     now = now or utcnow()
     check_new_password(password, confirm)  # before anything else: no failure counted, no oracle
     usager = find_usager(session, numero)
-    if usager is None:
-        dummy_check(password)
+    if usager is None:  # as fast as a wrong code for a known numéro: the password is hashed only on success
         raise PortalError("portal.code_failed")
     account = account_of(session, usager.id)
     if is_locked(account, now):
