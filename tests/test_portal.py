@@ -373,6 +373,20 @@ def test_writes_need_the_session_csrf_token_and_log_in_forms_theirs(env: Console
     assert forged.status_code == 400 and "coffre_portail=" not in forged.headers.get("set-cookie", "")
 
 
+def test_cookies_are_secure_behind_tls_and_the_token_is_stored_hashed(env: ConsoleEnv) -> None:
+    env.usager_client("usager_a")
+    tls = TestClient(env.app, base_url="https://testserver", follow_redirects=False)
+    page = tls.get("/portail/connexion")
+    assert "Secure" in page.headers["set-cookie"] and "Path=/portail" in page.headers["set-cookie"]
+    done = _log_in(tls, _numero(env, "usager_a"), PORTAL_PASSWORD)
+    cookie = done.headers["set-cookie"]
+    assert done.status_code == 303 and "coffre_portail=" in cookie and "Secure" in cookie
+    token = cookie.split("coffre_portail=")[1].split(";")[0]
+    with env.services.sessions() as session:
+        stored = session.scalars(select(UsagerSession.token_hash)).all()
+    assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
+
+
 def test_an_idle_session_ends(env: ConsoleEnv) -> None:
     usager = env.usager_client("usager_a")
     with env.services.sessions.begin() as session:
