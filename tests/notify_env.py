@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from registry.settings import Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -29,7 +29,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: queue.Queue[email.message.EmailMessage] = queue.Queue()
-        self.port = _free_port()
+        self.port = free_port()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -14,10 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 
+import notify
 from api.routers.portal import birth_date
 from registry.audit import verify
 from registry.models import (
     AuditEvent,
+    Channel,
     Document,
     Domiciliation,
     MailItem,
@@ -30,7 +32,7 @@ from registry.models import (
 from registry.services.mail import LOCAL_TZ
 from registry.services.portal import domiciliation_state
 from tests.console_env import CONTACTS, CSRF, PORTAL_PASSWORD, ConsoleEnv, make_console
-from tests.notify_env import SMS_TOKEN, Inbox, SmsGateway, send_to, sms_gateway, smtp_inbox
+from tests.notify_env import SMS_TOKEN, Inbox, SmsGateway, free_port, send_to, sms_gateway, smtp_inbox
 
 BORN = "04/05/1990"  # usager_a's, Martin's and Camara's birth date in the console env
 NEW_PASSWORD = "mon nouveau mot de passe"
@@ -529,3 +531,20 @@ def test_home_page_lists_the_waiting_mail_with_date_kind_and_sender(env: Console
     assert f"arrivé le {received:%d/%m/%Y} · de : Tribunal judiciaire" in home
     assert f'href="/portail/documents/{env.ids["scan_b"]}"' in home  # the envelope of B's own letter
     assert "Aucune domiciliation en cours." in home and "Pièce d&#39;identité" in home
+
+
+def test_notify_sends_by_the_usager_s_channel_and_fails_in_french(env: ConsoleEnv, inbox: Inbox, gateway) -> None:  # type: ignore[no-untyped-def]
+    with env.services.sessions() as session:
+        usager_b, camara = (session.get(Usager, env.ids[k]) for k in ("usager_b", "usager_camara"))
+        assert usager_b is not None and camara is not None
+        assert notify.send_to_usager(env.settings.notify, usager_b, subject="Objet", text="Bonjour") == Channel.EMAIL
+        [message] = inbox.drain()
+        assert message["X-Envelope-To"] == CONTACTS["usager_b"]["email"] and message.get_content().strip() == "Bonjour"
+        with pytest.raises(notify.NotifyError) as unreachable:
+            notify.send_to_usager(env.settings.notify, camara, subject="Objet", text="Bonjour")
+        assert str(unreachable.value) == "aucun moyen de joindre cet usager (ni téléphone ni e-mail)"
+        closed = env.settings.notify.model_copy(update={"smtp_port": free_port()})  # nobody listens there
+        with pytest.raises(notify.NotifyError) as refused:
+            notify.send_to_usager(closed, usager_b, subject="Objet", text="Bonjour")
+        assert str(refused.value) == "l'e-mail n'a pas pu être envoyé (ConnectionRefusedError)"
+    assert gateway.drain() == []

@@ -151,18 +151,20 @@ def deliver_code(app: FastAPI, issued: IssuedCode) -> None:
     """Send a one-time code by the usager's channel and journal the outcome (never the code or the address)."""
     settings = app.state.settings
     problem: str | None = None
-    with app.state.sessions() as session:
+    with app.state.sessions() as session:  # closed before sending: no transaction held during the network call
         usager = session.get(Usager, issued.usager_id)
-        text = t("portal.otp.text", structure=settings.structure.name, code=issued.code,
-                 minutes=settings.portal.otp_minutes)  # fmt: skip
-        try:
-            if usager is None:
-                raise notify.NotifyError("notify.no_channel")
-            notify.send_to_usager(settings.notify, usager, subject=t("portal.otp.subject"), text=text)
-        except notify.NotifyError as exc:
-            problem = exc.key + (f" ({exc.params['reason']})" if "reason" in exc.params else "")
-        except Exception as exc:  # a background task: nobody else would see it
-            problem = type(exc).__name__
+        recipient = notify.recipient_of(usager) if usager is not None else None
+    text = t(
+        "portal.otp.text", structure=settings.structure.name, code=issued.code, minutes=settings.portal.otp_minutes
+    )
+    try:
+        if recipient is None:
+            raise notify.NotifyError("notify.no_channel")
+        notify.send(settings.notify, recipient, subject=t("portal.otp.subject"), text=text)
+    except notify.NotifyError as exc:
+        problem = exc.key + (f" ({exc.params['reason']})" if "reason" in exc.params else "")
+    except Exception as exc:  # a background task: nobody else would see it
+        problem = type(exc).__name__
     if problem is not None:
         log.warning("one-time code %d not delivered by %s: %s", issued.otp_id, issued.channel, problem)
     with app.state.sessions.begin() as session:
