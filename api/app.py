@@ -28,8 +28,21 @@ from .access import NotFound
 from .borne import KIOSK, ROUTES, BorneShortcut, KioskApi
 from .borne_store import open_store
 from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired, login_url, wants_html
-from .routers import admin, auth, commission, documents, health, mail, pipeline, remise, review, usagers, verify
-from .templating import render
+from .routers import (
+    admin,
+    auth,
+    commission,
+    documents,
+    health,
+    mail,
+    pipeline,
+    portal,
+    remise,
+    review,
+    usagers,
+    verify,
+)
+from .templating import error_page
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +82,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.commission = functools.cache(lambda: _commission(app))
     app.state.public_verifier = functools.cache(lambda: _public_verifier(app))
     app.state.verify_slots = threading.BoundedSemaphore(max(1, settings.api.verify_concurrency))
-    for router in (health, auth, mail, review, remise, usagers, documents, commission, pipeline, admin, verify):
+    for router in (health, auth, mail, review, remise, usagers, documents, commission, pipeline, admin, verify, portal):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)
@@ -142,14 +155,14 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         if wants_html(request):
-            return RedirectResponse(login_url(exc.next_url), status_code=303)
+            return RedirectResponse(login_url(exc.next_url, exc.login_path), status_code=303)
         return JSONResponse({"detail": t("auth.required")}, status_code=401)
 
     @app.exception_handler(CoffreError)
     async def _domain(request: Request, exc: CoffreError) -> Response:
         status = 404 if isinstance(exc, NotFound) or exc.key.endswith("not_found") else 400
         if wants_html(request):
-            return render(request, "error.html", status_code=status, message=exc.text())
+            return error_page(request, status, exc.text())
         return JSONResponse({"detail": exc.text(), "code": exc.key}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
@@ -158,14 +171,14 @@ def _install_handlers(app: FastAPI) -> None:
             key = {"csrf": "ui.error.csrf"}.get(
                 str(exc.detail), "ui.error.forbidden" if exc.status_code == 403 else "ui.error.not_found"
             )
-            return render(request, "error.html", status_code=exc.status_code, message=t(key))
+            return error_page(request, exc.status_code, t(key))
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if wants_html(request):
             fields = ", ".join(sorted({_field(e.get("loc") or ()) for e in exc.errors()}))
-            return render(request, "error.html", status_code=400, message=t("ui.error.invalid", fields=fields))
+            return error_page(request, 400, t("ui.error.invalid", fields=fields))
         return await request_validation_exception_handler(request, exc)
 
 

@@ -6,23 +6,30 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from registry.models import Role
 from registry.services.auth import Principal, resolve
+from registry.services.portal import UsagerPrincipal
+from registry.services.portal import resolve as resolve_usager
 
 from .deps import db
 
 SESSION_COOKIE = "coffre_session"
 LOGIN_CSRF_COOKIE = "coffre_login_csrf"
+PORTAL_COOKIE = "coffre_portail"  # the usagers' portal session, Path=/portail
+PORTAL_CSRF_COOKIE = "coffre_portail_csrf"  # the portal's forms before log-in
+PORTAL_LOGIN = "/portail/connexion"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,11 +44,11 @@ class Policy:
 
 
 class LoginRequired(Exception):
-    """No live session: pages redirect to the log-in form, the JSON API answers 401."""
+    """No live session: pages redirect to the log-in form (the console's or the portal's), the JSON API answers 401."""
 
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, next_url: str, login_path: str = "/login") -> None:
         super().__init__(next_url)
-        self.next_url = next_url
+        self.next_url, self.login_path = next_url, login_path
 
 
 def wants_html(request: Request) -> bool:
@@ -68,7 +75,9 @@ def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(request: Request, session: Session = Depends(db)) -> Principal:
         token = request.cookies.get(SESSION_COOKIE, "")
-        principal = await run_in_threadpool(_resolve_and_release, session, token, request.app.state.settings.api)
+        principal = await run_in_threadpool(
+            _resolve_and_release, resolve, session, token, request.app.state.settings.api
+        )
         if principal is None:
             raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if not policy.admits(principal.role):
@@ -81,10 +90,35 @@ def allow(name: str, *roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-def _resolve_and_release(session: Session, token: str, api_settings: object) -> Principal | None:
-    principal = resolve(session, token, api_settings)  # type: ignore[arg-type]
+def _resolve_and_release(
+    resolver: Callable[..., T | None], session: Session, token: str, session_settings: object
+) -> T | None:
+    principal = resolver(session, token, session_settings)
     session.commit()  # release SQLite's write lock before the handler runs
     return principal
+
+
+def portal_only(name: str = "usager") -> Callable[..., Awaitable[UsagerPrincipal]]:
+    """A dependency admitting a live portal session of a usager (and its CSRF token on writes).
+
+    Its cookie is the portal's own: an agent's console session gives no access here, and a usager's
+    portal session none to the console.
+    """
+    policy = Policy(frozenset({"usager"}), name)
+
+    async def dependency(request: Request, session: Session = Depends(db)) -> UsagerPrincipal:
+        token = request.cookies.get(PORTAL_COOKIE, "")
+        principal = await run_in_threadpool(
+            _resolve_and_release, resolve_usager, session, token, request.app.state.settings.portal
+        )
+        if principal is None:
+            raise LoginRequired(request.url.path, PORTAL_LOGIN)
+        await _check_csrf(request, principal.csrf_token)
+        request.state.usager = principal
+        return principal
+
+    dependency.policy = policy  # type: ignore[attr-defined]
+    return dependency
 
 
 async def public(request: Request) -> None:
@@ -121,12 +155,26 @@ def route_table(app: FastAPI) -> list[RouteEntry]:
     return entries
 
 
-def login_csrf_token(request: Request) -> str:
-    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+def login_csrf_token(request: Request, cookie: str = LOGIN_CSRF_COOKIE) -> str:
+    return request.cookies.get(cookie) or secrets.token_urlsafe(32)
 
 
-def login_url(next_url: str) -> str:
-    return "/login?next=" + quote(next_url, safe="/")
+def login_csrf_ok(request: Request, sent: str, cookie: str = LOGIN_CSRF_COOKIE) -> bool:
+    """A log-in form's token matches its cookie (double submit: the forms before any session)."""
+    expected = request.cookies.get(cookie, "")
+    return bool(expected) and hmac.compare_digest(expected, sent)
+
+
+def secure_cookies(request: Request) -> bool:
+    return bool(request.app.state.settings.api.secure_cookies) or request.url.scheme == "https"
+
+
+def set_login_csrf(request: Request, response: Response, token: str, cookie: str, path: str) -> None:
+    response.set_cookie(cookie, token, httponly=True, samesite="strict", secure=secure_cookies(request), path=path)
+
+
+def login_url(next_url: str, login_path: str = "/login") -> str:
+    return f"{login_path}?next=" + quote(next_url, safe="/")
 
 
 # The roles of the structure's staff, by what their work needs (see README, "Roles").
@@ -139,3 +187,5 @@ ANY_AGENT = allow("any_agent", *Role)  # own session: home, log-out
 COMMISSION = allow("commission", Role.COMMISSION, Role.RESPONSABLE, Role.ADMIN)
 # Opening a stored document: the staff, and commission members for the files before them (see access.py).
 DOCUMENTS = allow("documents", *_ALL_STAFF, Role.COMMISSION)
+# The usagers' own pages (/portail…): a usager's session only, and only their own mail and documents.
+USAGER = portal_only()

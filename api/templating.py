@@ -66,3 +66,21 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "path": request.url.path,
     }
     return _TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def render_portal(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page of the usagers' portal: its own light layout, the usager's session (if any) and CSRF token."""
+    usager = getattr(request.state, "usager", None)
+    base = {
+        "usager": usager,
+        "csrf": usager.csrf_token if usager else context.pop("login_csrf", ""),
+        "structure": request.app.state.settings.structure,
+    }
+    return _TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """The error page of the console, or of the portal for its own paths."""
+    if request.url.path.startswith("/portail"):
+        return render_portal(request, "portail_erreur.html", status_code=status_code, message=message)
+    return render(request, "error.html", status_code=status_code, message=message)

@@ -209,6 +209,7 @@ class PortalSettings(BaseModel):
 
     otp_minutes: int = 15  # a one-time code is valid this long
     otp_length: int = 6
+    otp_per_hour: int = 3  # codes sent to one usager per hour at most (each costs an SMS; no flooding a phone)
     max_failed_logins: int = 5  # wrong passwords or codes in a row before the account is locked…
     lockout_minutes: int = 60  # …for this long
     session_idle_minutes: int = 30

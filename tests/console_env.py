@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -10,23 +11,47 @@ from pathlib import Path, PurePath
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw, ImageFont
+from reportlab.pdfgen import canvas
 
 from api.app import create_app
 from ingest.context import Services
 from ingest.pipeline import run_job
 from ingest.take import take
 from registry.db import make_engine, session_factory, upgrade
-from registry.models import DecisionOutcome, DomiciliationStatus, MailItem, MailStatus, Role, Structure, Usager
+from registry.models import (
+    Channel,
+    DecisionOutcome,
+    Document,
+    Domiciliation,
+    DomiciliationStatus,
+    DomiciliationType,
+    MailItem,
+    MailKind,
+    MailStatus,
+    Role,
+    Structure,
+    Usager,
+    utcnow,
+)
 from registry.services import mail as mail_service
 from registry.services.domiciliations import change_status, decide, open_request
 from registry.services.kiosks import register_kiosk
+from registry.services.portal import account_of
 from registry.services.structures import ensure_structure
 from registry.services.usagers import create_usager, issue_card
-from registry.services.users import create_user
+from registry.services.users import create_user, hash_password
 from registry.settings import IngestSettings, Settings, StorageBackend, StorageSettings
+from signing.issue import store
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 PASSWORD = "mot-de-passe-de-test"
+PORTAL_PASSWORD = "phrase de passe du portail"
+# Contacts of the usagers (for the portal's one-time codes): personal data that must never reach a log.
+CONTACTS = {
+    "usager_a": {"telephone": "+33 6 12 34 56 78", "channel": "sms"},
+    "usager_b": {"email": "aminata.diallo84@example.org", "channel": "email"},
+    "usager_martin": {"email": "jp.martin@example.org", "telephone": "+33 7 98 76 54 32", "channel": "email"},
+}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -38,6 +63,24 @@ class ConsoleEnv:
     ids: dict[str, int] = field(default_factory=dict)  # named objects of the main structure
     other: dict[str, int] = field(default_factory=dict)  # objects of the second structure (IDOR targets)
     secrets: dict[str, str] = field(default_factory=dict)  # kiosk keys and card tokens, as shown once
+
+    def usager_client(self, key: str) -> TestClient:
+        """A client logged in to the portal as the usager `ids[key]` (their account set up as after a first log-in)."""
+        with self.services.sessions.begin() as session:
+            account = account_of(session, self.ids[key])
+            if account.password_hash is None:
+                account.password_hash, account.activated_at = hash_password(PORTAL_PASSWORD), utcnow()
+            numero = session.get(Usager, self.ids[key]).numero  # type: ignore[union-attr]
+        client = TestClient(self.app, follow_redirects=False)
+        page = client.get("/portail/connexion")
+        token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        done = client.post(
+            "/portail/connexion", data={"numero": numero, "password": PORTAL_PASSWORD, "csrf_token": token}
+        )
+        assert done.status_code == 303, done.text
+        home = client.get("/portail")
+        client.headers["X-CSRF-Token"] = CSRF.search(home.text).group(1)  # type: ignore[union-attr]
+        return client
 
     def client(self, role: Role | None = None, *, username: str | None = None) -> TestClient:
         """A client logged in as the agent of `role` (or `username`), with its CSRF token sent on writes."""
@@ -91,6 +134,54 @@ def _before_commission(session, usager: Usager, deciders: list[int]) -> tuple[in
         motif="Absence de lien avec la commune.",
     )  # fmt: skip
     return waiting.id, decision.id
+
+
+def _pdf(text: str) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawString(100, 700, text)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _portal_content(env: ConsoleEnv) -> None:
+    """What the usagers' portal shows: contacts, A's domiciliation, attestation and justificatif, B's mail."""
+    ids, vault, sessions = env.ids, env.services.vault, env.services.sessions
+    today = mail_service.today()
+    with sessions.begin() as session:
+        for key, fields in CONTACTS.items():
+            usager = session.get(Usager, ids[key])
+            for name, value in fields.items():
+                setattr(usager, name, Channel(value) if name == "channel" else value)
+        session.add(
+            Domiciliation(
+                usager_id=ids["usager_a"], type=DomiciliationType.PREMIERE, status=DomiciliationStatus.VALIDE,
+                debut=today - dt.timedelta(days=330), fin=today + dt.timedelta(days=35),
+            )
+        )  # fmt: skip
+    documents = (
+        ("attestation_a", "usager_a", "attestation", "Attestation d'élection de domicile"),
+        ("document_a", "usager_a", "justificatif", "Attestation CAF"),
+        ("document_b", "usager_b", "justificatif", "Pièce d'identité"),
+        ("scan_b", "usager_b", "enveloppe", "Enveloppe"),
+    )
+    for name, owner, kind, title in documents:
+        _, ids[name] = store(vault, _pdf(f"{title} {name}"), kind=kind, title=title, usager_id=ids[owner], actor="test")
+    with sessions.begin() as session:
+        # B's open letter (an old one: today's mail at the counter is unchanged), its scan an envelope of B.
+        letter = MailItem(
+            structure_id=session.get(Usager, ids["usager_b"]).structure_id, usager_id=ids["usager_b"],  # type: ignore[union-attr]
+            kind=MailKind.RECOMMANDE, sender="Tribunal judiciaire", status=MailStatus.NOTIFIE,
+            received_at=utcnow() - dt.timedelta(days=3), scan_document_id=ids["scan_b"],
+        )  # fmt: skip
+        other_doc = Document(
+            usager_id=env.other["usager"], kind="justificatif", sha256="0" * 64, size=1,
+            mime_type="application/pdf", storage_key=str(10**6),
+        )  # fmt: skip
+        session.add_all([letter, other_doc])
+        session.flush()
+        ids["mail_b"], env.other["portal_document"] = letter.id, other_doc.id
 
 
 def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
@@ -168,4 +259,5 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
         session.add(foreign)
         session.flush()
         other["mail"] = foreign.id
+    _portal_content(env)
     return env

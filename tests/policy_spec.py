@@ -12,6 +12,7 @@ ROLES: dict[str, set[str] | None] = {
     "commission": {"commission", "responsable", "admin"},
     "admin": {"admin"},
     "kiosk": {"kiosk"},  # a registered borne, by its key (X-Kiosk-Key); no session
+    "usager": {"usager"},  # the usagers' portal: a usager's own session, never an agent's
 }
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -70,4 +71,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/verify"): "public",
     ("POST", "/verify"): "public",
     ("GET", "/verify/{verify_id}"): "public",
+    ("GET", "/portail/connexion"): "public",
+    ("POST", "/portail/connexion"): "public",
+    ("GET", "/portail/premiere-connexion"): "public",
+    ("POST", "/portail/premiere-connexion"): "public",
+    ("GET", "/portail/code"): "public",
+    ("POST", "/portail/code"): "public",
+    ("GET", "/portail"): "usager",
+    ("GET", "/portail/documents/{document_id}"): "usager",
+    ("POST", "/portail/deconnexion"): "usager",
 }

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from api.policy import USAGER as USAGER_DEPENDENCY
 from api.policy import Policy, route_table
 from registry.models import Document, KioskDevice, Procuration, Role, Usager, User
 from registry.services import mail as mail_service
+from registry.services.kiosks import register_kiosk
 from tests.console_env import ConsoleEnv, make_console
 from tests.policy_spec import ROLES, ROUTES
 
 PARAM = re.compile(r"{(\w+)}")
+USAGER_POLICY = USAGER_DEPENDENCY.policy  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +29,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> ConsoleEnv:
 def _routes(env: ConsoleEnv) -> list[tuple[str, str, Policy | None]]:
     return sorted(
         ((entry.method, entry.path, entry.policy) for entry in route_table(env.app) if entry.method != "HEAD"),
-        key=lambda r: (r[1] == "/logout", r[1], r[0]),  # log-out last: it ends the session
+        key=lambda r: (r[1] in _LOG_OUTS, r[1], r[0]),  # log-outs last: they end the session
     )
+
+
+_LOG_OUTS = {"/logout", "/portail/deconnexion"}
+_LOGIN_PAGES = ("/login?", "/portail/connexion?")
+USAGER = "usager"  # the matrix's portal role: Martin, logged in to the portal
+KIOSK = "kiosk"  # a registered borne, sending its key
 
 
 def _url(path: str, ids: dict[str, int]) -> str:
@@ -53,10 +62,24 @@ def test_every_route_declares_exactly_one_policy(env: ConsoleEnv) -> None:
     assert served == set(ROUTES), "the spec (tests/policy_spec.py) and the served routes differ"
 
 
-@pytest.mark.parametrize("role", [*Role, None], ids=[*(r.value for r in Role), "anonymous"])
-def test_role_route_matrix(env: ConsoleEnv, role: Role | None) -> None:
-    """Each role reaches exactly the routes its policy admits; the others answer 403 (or ask to log in)."""
-    client = env.client(role)
+@pytest.mark.parametrize(
+    "role", [*Role, USAGER, KIOSK, None], ids=[*(r.value for r in Role), "usager", "kiosk", "anonymous"]
+)
+def test_role_route_matrix(env: ConsoleEnv, role: Role | str | None) -> None:
+    """Each role reaches exactly the routes its policy admits; the others answer 403 (or ask to log in).
+
+    A usager logged in to the portal is a role of the matrix: they reach the portal's routes only, and
+    no agent reaches those. So is a kiosk, by its key: the kiosk API only.
+    """
+    if role == USAGER:
+        client = env.usager_client("usager_martin")
+    elif role == KIOSK:
+        client = env.client()
+        with env.services.sessions.begin() as session:  # a kiosk of its own: the admins' run revokes ids["kiosk"]
+            structure_id = session.get(User, env.ids["user_admin"]).structure_id  # type: ignore[union-attr]
+            client.headers["X-Kiosk-Key"] = register_kiosk(session, structure_id, "Matrice", actor="test").key
+    else:
+        client = env.client(role)  # type: ignore[arg-type]
     wrong = []
     for method, path, policy in _routes(env):
         assert policy is not None
@@ -66,9 +89,9 @@ def test_role_route_matrix(env: ConsoleEnv, role: Role | None) -> None:
         expected = ROLES[policy.name]
         assert (None if policy.roles is None else set(policy.roles)) == expected, policy.name
         response = client.request(method, _url(path, env.ids), headers={"accept": "text/html"})
-        sent_to_login = response.headers.get("location", "").startswith("/login?")
+        sent_to_login = response.headers.get("location", "").startswith(_LOGIN_PAGES)
         refused = response.status_code in (401, 403) or (sent_to_login and policy.roles is not None)
-        if refused == (expected is None or (role is not None and role.value in expected)):
+        if refused == (expected is None or (role is not None and str(role) in expected)):
             wrong.append(f"{method} {path}: {response.status_code} for {role}")
         assert response.status_code < 500, f"{method} {path}: {response.status_code}"
     assert wrong == []
@@ -116,9 +139,9 @@ def test_nothing_of_another_structure_is_reachable(env: ConsoleEnv) -> None:
         other = {**env.other, "document": stranger_doc.id}
     client = env.client(Role.ADMIN)
     tried = 0
-    for method, path, _ in _routes(env):
-        if not PARAM.search(path) or path in _INSTALLATION_WIDE:
-            continue
+    for method, path, policy in _routes(env):
+        if not PARAM.search(path) or path in _INSTALLATION_WIDE or policy == USAGER_POLICY:
+            continue  # the portal's routes admit no agent at all (matrix); usagers' own ids: test_portal.py
         url = _url(path, other)
         form = {k: str(v).format(**other) for k, v in _FORMS.get(path, {}).items()}
         files = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -12,7 +10,16 @@ from registry.i18n import t
 from registry.services.auth import AuthError, Principal, log_in, log_out
 
 from ..deps import db
-from ..policy import ANY_AGENT, LOGIN_CSRF_COOKIE, SESSION_COOKIE, login_csrf_token, public
+from ..policy import (
+    ANY_AGENT,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    login_csrf_ok,
+    login_csrf_token,
+    public,
+    secure_cookies,
+    set_login_csrf,
+)
 from ..templating import render
 
 router = APIRouter(tags=["auth"])
@@ -21,10 +28,6 @@ router = APIRouter(tags=["auth"])
 def _safe_next(value: str) -> str:
     """Only local paths: never redirect to another site after log-in."""
     return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
-
-
-def _secure(request: Request) -> bool:
-    return request.app.state.settings.api.secure_cookies or request.url.scheme == "https"
 
 
 @router.get("/login", response_class=HTMLResponse, dependencies=[Depends(public)], summary="Formulaire de connexion")
@@ -44,8 +47,7 @@ def login(
     next: str = Form(default="/", max_length=500),
     session: Session = Depends(db),
 ) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not login_csrf_ok(request, csrf_token):
         return _login_error(request, next, "ui.error.csrf", None)
     try:
         done = log_in(session, username, password, request.app.state.settings.api)
@@ -53,7 +55,9 @@ def login(
         session.commit()  # keep the failure count and the journal entry
         return _login_error(request, next, None, exc.text())
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, done.token, httponly=True, samesite="strict", secure=_secure(request), path="/")
+    response.set_cookie(
+        SESSION_COOKIE, done.token, httponly=True, samesite="strict", secure=secure_cookies(request), path="/"
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -68,9 +72,7 @@ def _login_error(request: Request, next_url: str, key: str | None, text: str | N
 
 
 def _set_login_csrf(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/login"
-    )
+    set_login_csrf(request, response, token, LOGIN_CSRF_COOKIE, "/login")
 
 
 @router.post("/logout", summary="Déconnexion")

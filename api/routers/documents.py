@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from archive.vault import Vault
 from registry.i18n import t
+from registry.models import Document
 from registry.services.auth import Principal
 
 from ..access import readable_document
@@ -27,17 +28,22 @@ def open_document(
     store: Vault = Depends(vault),
 ) -> StreamingResponse:
     document = readable_document(session, principal, document_id)
-    object_id, mime, title = int(document.storage_key), document.mime_type, f"document-{document.id}"
+    return stream_document(session, store, document, actor=principal.actor, reason=t("document.reason.console"))
+
+
+def stream_document(
+    session: Session, store: Vault, document: Document, *, actor: str, reason: str, disposition: str = "inline"
+) -> StreamingResponse:
+    """Stream a document from the coffre-fort, decrypted on the fly; the vault journals who read it and why."""
+    object_id, mime, document_id = int(document.storage_key), document.mime_type, document.id
     session.commit()  # the vault journals the read in its own transaction
-    chunks = store.read(
-        object_id, actor=principal.actor, reason=f"{t('document.reason.console')} (document {document_id})"
-    )
+    chunks = store.read(object_id, actor=actor, reason=f"{reason} (document {document_id})")
     extension = ".pdf" if mime == "application/pdf" else ""
     return StreamingResponse(
         chunks,
         media_type=mime,
         headers={
-            "Content-Disposition": f'inline; filename="{title}{extension}"',
+            "Content-Disposition": f'{disposition}; filename="document-{document_id}{extension}"',
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -59,20 +60,15 @@ def log_in(
         raise AuthError("auth.failed")
     if not user.active:
         raise AuthError("auth.failed")
-    if user.locked_until is not None and user.locked_until > now:
+    if is_locked(user, now):
         record(session, f"user:{user.id}", "auth.login.locked", f"user:{user.id}", {})
         raise AuthError("auth.locked")
     if not check_password(user, password):
-        user.failed_logins += 1
-        details: dict[str, object] = {"failures": user.failed_logins}
-        if user.failed_logins >= policy.max_failed_logins:
-            user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-            user.failed_logins = 0
-            details["locked_until"] = user.locked_until.isoformat()
+        details = count_failure(user, policy.max_failed_logins, policy.lockout_minutes, now)
         record(session, f"user:{user.id}", "auth.login.failed", f"user:{user.id}", details)
         raise AuthError("auth.locked" if "locked_until" in details else "auth.failed")
     user.failed_logins, user.locked_until = 0, None
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    token, csrf = new_session_secrets()
     row = AgentSession(
         token_hash=secret_digest(token),
         user_id=user.id,
@@ -93,16 +89,13 @@ def resolve(session: Session, token: str, policy: ApiSettings, *, now: dt.dateti
         return None
     now = now or utcnow()
     row = session.scalars(select(AgentSession).where(AgentSession.token_hash == secret_digest(token))).first()
-    if row is None or row.ended_at is not None or row.expires_at <= now:
+    if not session_alive(row, policy.session_idle_minutes, now):
         return None
-    if row.last_seen_at + dt.timedelta(minutes=policy.session_idle_minutes) <= now:
-        row.ended_at = now
-        return None
+    assert row is not None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if (now - row.last_seen_at).total_seconds() > 60:  # one write a minute at most
-        row.last_seen_at = now
+    touch_session(row, now)
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -112,6 +105,52 @@ def resolve(session: Session, token: str, policy: ApiSettings, *, now: dt.dateti
         session_id=row.id,
         csrf_token=row.csrf_token,
     )
+
+
+class _Lockable(Protocol):
+    failed_logins: int
+    locked_until: dt.datetime | None
+
+
+class _SessionRow(Protocol):
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None
+
+
+def is_locked(account: _Lockable, now: dt.datetime) -> bool:
+    return account.locked_until is not None and account.locked_until > now
+
+
+def count_failure(account: _Lockable, max_failures: int, lockout_minutes: int, now: dt.datetime) -> dict[str, object]:
+    """One more failure in a row; at `max_failures` the account is locked. Returns the journal's details."""
+    account.failed_logins += 1
+    details: dict[str, object] = {"failures": account.failed_logins}
+    if account.failed_logins >= max_failures:
+        account.locked_until = now + dt.timedelta(minutes=lockout_minutes)
+        account.failed_logins = 0
+        details["locked_until"] = account.locked_until.isoformat()
+    return details
+
+
+def new_session_secrets() -> tuple[str, str]:
+    """A session's cookie token (only its digest is stored) and its CSRF token."""
+    return secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+
+
+def session_alive(row: _SessionRow | None, idle_minutes: int, now: dt.datetime) -> bool:
+    """Whether a session row is live; a session idle for too long is ended here."""
+    if row is None or row.ended_at is not None or row.expires_at <= now:
+        return False
+    if row.last_seen_at + dt.timedelta(minutes=idle_minutes) <= now:
+        row.ended_at = now
+        return False
+    return True
+
+
+def touch_session(row: _SessionRow, now: dt.datetime) -> None:
+    if (now - row.last_seen_at).total_seconds() > 60:  # one write a minute at most
+        row.last_seen_at = now
 
 
 def log_out(session: Session, principal: Principal) -> None:

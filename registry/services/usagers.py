@@ -119,6 +119,22 @@ def documents_of(session: Session, usager_id: int, *, limit: int = 200) -> list[
     )
 
 
+def contact_of(usager: Usager) -> tuple[Channel, str] | None:
+    """How to reach a usager: their chosen channel if its contact is known, else SMS, else e-mail, else None.
+
+    Channel.NONE ("no notifications") still gives a contact: a code the usager asks for must reach them;
+    unsolicited notifications check `usager.channel` before calling this.
+    """
+    phone, email = (usager.telephone or "").strip(), (usager.email or "").strip()
+    if usager.channel is Channel.EMAIL and email:
+        return Channel.EMAIL, email
+    if phone:
+        return Channel.SMS, phone
+    if email:
+        return Channel.EMAIL, email
+    return None
+
+
 def search(session: Session, structure_id: int, text: str, *, limit: int = 20) -> list[Usager]:
     """Usagers whose normalised name contains every word typed (or whose numéro is `text`)."""
     words = normalize(text).split()

@@ -30,8 +30,13 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
+    return verify_hash(user.password_hash, password)
+
+
+def verify_hash(password_hash: str, password: str) -> bool:
+    """Whether `password` matches an argon2id hash (agents' and usagers' passwords alike)."""
     try:
-        return _HASHER.verify(user.password_hash, password)
+        return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

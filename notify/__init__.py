@@ -1,0 +1,55 @@
+"""Messages to usagers: e-mail through SMTP, SMS through an HTTP gateway, chosen by the usager's channel.
+
+One public entry point, `send_to_usager`; later batches of notifications (mail arrived, reminders) go
+through it too. Addresses, phone numbers and message texts are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from registry.i18n import CoffreError
+from registry.models import Channel, Usager
+from registry.services.usagers import contact_of
+from registry.settings import NotifySettings
+
+log = logging.getLogger(__name__)
+
+
+class NotifyError(CoffreError):
+    """A message could not be sent; the text is for people, the details never hold an address."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: Channel  # SMS or EMAIL
+    address: str  # phone number or e-mail address: personal data, never logged
+
+
+def recipient_of(usager: Usager) -> Recipient | None:
+    """Where to reach a usager (registry.services.usagers.contact_of), or None."""
+    contact = contact_of(usager)
+    return Recipient(*contact) if contact else None
+
+
+def send(settings: NotifySettings, recipient: Recipient, *, subject: str, text: str) -> None:
+    """Send `text` (and `subject` for e-mail) to `recipient`; raises NotifyError on any failure."""
+    from . import email, sms
+
+    if recipient.channel is Channel.SMS:
+        sms.send_sms(settings, recipient.address, text)
+    elif recipient.channel is Channel.EMAIL:
+        email.send_email(settings, recipient.address, subject, text)
+    else:
+        raise NotifyError("notify.no_channel")
+    log.info("message sent by %s", recipient.channel.value)
+
+
+def send_to_usager(settings: NotifySettings, usager: Usager, *, subject: str, text: str) -> Channel:
+    """Send a message to a usager by their channel; returns the channel used."""
+    recipient = recipient_of(usager)
+    if recipient is None:
+        raise NotifyError("notify.no_channel")
+    send(settings, recipient, subject=subject, text=text)
+    return recipient.channel
