@@ -28,7 +28,20 @@ from .access import NotFound
 from .borne import KIOSK, ROUTES, BorneShortcut, KioskApi
 from .borne_store import open_store
 from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired, login_url, wants_html
-from .routers import admin, auth, commission, documents, health, mail, pipeline, remise, review, usagers, verify
+from .routers import (
+    admin,
+    auth,
+    classement,
+    commission,
+    documents,
+    health,
+    mail,
+    pipeline,
+    remise,
+    review,
+    usagers,
+    verify,
+)
 from .templating import render
 
 log = logging.getLogger(__name__)
@@ -69,7 +82,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.commission = functools.cache(lambda: _commission(app))
     app.state.public_verifier = functools.cache(lambda: _public_verifier(app))
     app.state.verify_slots = threading.BoundedSemaphore(max(1, settings.api.verify_concurrency))
-    for router in (health, auth, mail, review, remise, usagers, documents, commission, pipeline, admin, verify):
+    for router in (
+        health,
+        auth,
+        mail,
+        review,
+        classement,
+        remise,
+        usagers,
+        documents,
+        commission,
+        pipeline,
+        admin,
+        verify,
+    ):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)
