@@ -61,10 +61,11 @@ def correct_document(session: Session, document: Document, *, doc_type: str, act
 
 
 def pending(session: Session, since_event_id: int) -> int:
-    """Corrections journaled after the model's last one."""
-    return int(
-        session.scalar(select(func.count()).where(AuditEvent.action == CORRECTION, AuditEvent.id > since_event_id)) or 0
+    """Items (letters, documents) an agent classified since the model's last correction."""
+    query = select(func.count(func.distinct(AuditEvent.target))).where(
+        AuditEvent.action == CORRECTION, AuditEvent.id > since_event_id
     )
+    return int(session.scalar(query) or 0)
 
 
 def training_examples(session: Session) -> tuple[list[Example], int]:
@@ -101,7 +102,7 @@ def retrain(settings: Settings, session: Session, classifier: Classifier | None 
 
 
 def retrain_if_due(settings: Settings, session: Session, classifier: Classifier) -> Retrained | None:
-    """Retrain when `retrain_every` corrections are newer than the model (in process: a few seconds at most)."""
+    """Retrain when `retrain_every` items were classified by agents since the model (in process, seconds)."""
     classifier.refresh()
     since = classifier.model.last_event_id if classifier.model is not None else 0
     if pending(session, since) < settings.classifier.retrain_every:
