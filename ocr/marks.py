@@ -105,6 +105,7 @@ def find_barcodes(upright: np.ndarray) -> list[Box]:
         if edges[best] >= _MIN_BARS:
             barred = np.flatnonzero(edges >= edges[best] * 0.5)  # the strips of the same bars, above and below
             top, bottom = int(barred.min()), int(barred.max()) + window
+            x, y, w = int(x), int(y), int(w)  # plain ints: the box goes into the job's JSON state
             box = (x * _FACTOR, (y + top) * _FACTOR, (x + w) * _FACTOR, (y + bottom) * _FACTOR)
             found.append((w, box))
     return [box for _, box in sorted(found, reverse=True)]
