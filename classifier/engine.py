@@ -102,7 +102,7 @@ class Classifier:
         if learnt is not None:
             if learnt[0] == label:
                 confidence, source = max(confidence, learnt[1]), "rules+model"
-            elif learnt[1] >= self.config.model_threshold:
+            elif learnt[1] >= max(self.config.model_threshold, confidence):  # surer than the rules
                 label, confidence, source = learnt[0], learnt[1], "model"
         return Prediction(label, confidence, source, confidence < self.config.ask_threshold)
 

@@ -133,7 +133,7 @@ class ClassifierSettings(BaseModel):
     urgent_kinds: list[str] = Field(default_factory=lambda: ["recommande", "avis_de_passage"])
     urgent_senders: list[str] = Field(default_factory=lambda: ["tribunal", "prefecture"])
     ask_threshold: float = 0.6  # below, the console asks the agent to check the class
-    model_threshold: float = 0.5  # the model overrides the rules from this probability on
+    model_threshold: float = 0.5  # the model overrides the rules from this probability on, when surer than they are
     retrain_every: int = 20  # items classified by agents since the last training that trigger a retraining
     min_examples: int = 5  # per task, before a model is trained for it
     model_path: Path | None = None  # default: <var_dir>/classifier/model.bin

@@ -493,16 +493,16 @@ def render_justificatif(page: Page, rng: random.Random, dpi: int) -> Image.Image
         c.rect(x + 4, y + 14, 26, 32, fill=rng.randint(90, 150))  # the photo
         yy = y + 3
         for line in page.header:
-            c.text(x + 4, yy, line, bold, 6.5, ink)
-            yy += 3.2
-        c.text(x + 33, yy + 1, page.title[:40], bold, 7.5, ink)
-        yy += 6
-        for label, value in page.fields[:7]:
+            c.text(x + 4, yy, line, bold, 7, ink)
+            yy += 3.4
+        c.text(x + 33, yy + 1, page.title[:40], bold, 8.5, ink)
+        yy += 6.5
+        for label, value in page.fields[:6]:
             if label:
-                c.text(x + 33, yy, label, plain, 4.8, ink + 40)
-                yy += 2.3
-            c.text(x + 33, yy, value[:36], bold, 6.5, ink)
-            yy += 3.6
+                c.text(x + 33, yy, label, plain, 5.5, ink + 40)
+                yy += 2.5
+            c.text(x + 33, yy, value[:36], bold, 7, ink)
+            yy += 3.7
         for i, line in enumerate(page.mrz):
             c.text(x + 3, y + h - 9 + i * 4, line[:44], "DejaVuSansMono.ttf", 6.2, ink)
         for line in page.body:
@@ -542,7 +542,7 @@ def render_justificatif(page: Page, rng: random.Random, dpi: int) -> Image.Image
 
 
 def generate_justificatifs(
-    out_dir: Path, *, count: int = 110, seed: int = 1, dpi: int = 150, workers: int | None = None
+    out_dir: Path, *, count: int = 110, seed: int = 1, dpi: int = 200, workers: int | None = None
 ) -> list[dict[str, Any]]:
     """Write `count` justificatif scans (JPEG, every type in turn) and justificatifs.jsonl; returns the truth."""
     out_dir = Path(out_dir)
