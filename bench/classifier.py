@@ -42,8 +42,8 @@ def main() -> None:
     examples = [Example(SENDER, r["text"], r["sender_org"]) for r in envelopes["train"]]
     examples += [Example(KIND, r["text"], r["kind"]) for r in envelopes["train"]]
     examples += [Example(DOCUMENT, r["text"], r["type"]) for r in pages["train"]]
-    model = TextModel.train(examples)
     rules = Classifier(ClassifierSettings())
+    model = TextModel.train(Example(e.task, rules.features(e.task, e.text), e.label) for e in examples)
     learnt = Classifier(ClassifierSettings(), model)
     test, docs = envelopes["test"], pages["test"]
     printed = [r for r in test if not r["handwritten"]]
@@ -125,14 +125,17 @@ def _pages(out: Path, count: int, seed: int) -> list[dict[str, Any]]:
 
 
 def _read_page(path: str) -> str:
-    """Full-page OCR, as the pipeline does for justificatifs."""
+    """Full-page OCR, then the binarised page when that read too little, as the pipeline does for justificatifs."""
     global _reader
     from ocr.engine import TesseractEngine
+    from ocr.fulltext import readable_text
     from ocr.layout import load_gray
 
     if not isinstance(_reader, TesseractEngine):
         _reader = TesseractEngine()
-    return "\n".join(line.text for line in _reader.lines(load_gray(path), dpi=200))
+    page = load_gray(path)
+    first = "\n".join(line.text for line in _reader.lines(page, dpi=200))
+    return readable_text(_reader, page, 200, first)
 
 
 def _table(title: str, task: str, truth: list[str], by_rules: list[str], by_both: list[str]) -> None:

@@ -98,13 +98,21 @@ class Classifier:
     def predict(self, task: str, text: str) -> Prediction:
         ruled = self.rules[task].classify(text)
         label, confidence, source = ruled.label, ruled.confidence, "rules"
-        learnt = self.model.predict(task, text) if self.model is not None and text.strip() else None
+        learnt = (
+            self.model.predict(task, self.features(task, text, ruled.hits)) if self.model and text.strip() else None
+        )
         if learnt is not None:
             if learnt[0] == label:
                 confidence, source = max(confidence, learnt[1]), "rules+model"
             elif learnt[1] >= max(self.config.model_threshold, confidence):  # surer than the rules
                 label, confidence, source = learnt[0], learnt[1], "model"
         return Prediction(label, confidence, source, confidence < self.config.ask_threshold)
+
+    def features(self, task: str, text: str, hits: dict[str, int] | None = None) -> str:
+        """What the model reads: the text and a word per class the rules found, so that it learns how far to
+        trust each rule (train and predict both go through here)."""
+        found = self.rules[task].hits(text) if hits is None else hits
+        return " ".join([text, *(f"zzrule{label}" for label in sorted(found))])
 
     def urgent(self, sender_org: str, kind: str) -> bool:
         return kind in self.config.urgent_kinds or sender_org in self.config.urgent_senders

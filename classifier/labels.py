@@ -65,11 +65,12 @@ SENDER_RULES: dict[str, list[str]] = {
 KIND_RULES: dict[str, list[str]] = {
     "avis_de_passage": [r"avis de passage", r"nous sommes passes", r"mise en instance", r"pas pu vous remettre"],
     "colis": [r"colissimo", r"chronopost", r"\bcolis\b", r"\bpoids ?:", r"mondial relay", r"\b6a ?\d{8,}"],
+    # OCR of small labels: "Lettre rrconmandée", "RIAR", "LA 893 459 655" (the 1A number)
     "recommande": [
-        r"recomm?and",
-        r"\br ?[123] ?a\.? ?r\b",
+        r"r[a-z]{0,2}[cr][oe][nm]{1,3}and",
+        r"\br ?[123il|] ?a\.? ?r\b",
         r"avis de recep",
-        r"\b1a ?\d{3} ?\d{3}",
+        r"\b[1ilj]a ?\d{3} ?\d{3}",
     ],
     "lettre": [],
 }

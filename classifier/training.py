@@ -92,6 +92,8 @@ def training_examples(session: Session) -> tuple[list[Example], int]:
 def retrain(settings: Settings, session: Session, classifier: Classifier | None = None) -> Retrained:
     """Train on every correction, write the model file (HMAC'd), hand it to `classifier`."""
     examples, last = training_examples(session)
+    rules = classifier or Classifier(settings.classifier)
+    examples = [Example(e.task, rules.features(e.task, e.text), e.label) for e in examples]
     model = TextModel.train(examples, min_examples=settings.classifier.min_examples, last_event_id=last)
     keys = model_keys(settings)
     model.save(model_path(settings), keys[0])

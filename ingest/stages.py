@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from sqlalchemy import select
 
+from ocr.fulltext import readable_text
 from registry import audit
 from registry.models import Document, IngestResult, MailItem, MailKind, MailStatus
 from registry.services.usagers import by_numero
@@ -104,6 +105,8 @@ def ocr(ctx: JobContext) -> None:
                 page = _deskewed(ctx.page(number), float(ctx.state.get("skew", {}).get(str(number), 0.0)))  # type: ignore[union-attr]
                 pdf, text = ocr_page_pdf(page, lang="fra", dpi=limits.raster_dpi, timeout=limits.ocr_timeout_seconds)
                 pdfs.append(pdf)
+                if item.kind == DEFAULT_DOCUMENT:  # its type is read from the text: make sure there is some
+                    text = readable_text(ctx.services.reader.engine, page, limits.raster_dpi, text)
                 texts.append(text)
             (ctx.workdir() / f"item-{item.index}.pdf").write_bytes(merge(pdfs))
             results[key] = {"text": "\n\f".join(texts)[:20000]}
