@@ -31,6 +31,7 @@ from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired,
 from .routers import (
     admin,
     auth,
+    classement,
     commission,
     documents,
     health,
@@ -82,7 +83,21 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.commission = functools.cache(lambda: _commission(app))
     app.state.public_verifier = functools.cache(lambda: _public_verifier(app))
     app.state.verify_slots = threading.BoundedSemaphore(max(1, settings.api.verify_concurrency))
-    for router in (health, auth, mail, review, remise, usagers, documents, commission, pipeline, admin, verify, portal):
+    for router in (
+        health,
+        auth,
+        mail,
+        review,
+        classement,
+        remise,
+        usagers,
+        documents,
+        commission,
+        pipeline,
+        admin,
+        verify,
+        portal,
+    ):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_handlers(app)

@@ -14,6 +14,7 @@ BENCHES = {
     "ocr": "bench.ocr_address",
     "signing": "bench.signing",
     "kiosk": "bench.kiosk",
+    "classifier": "bench.classifier",
 }
 
 

@@ -24,9 +24,11 @@ from registry.settings import Settings
 from .inspect import SourceInfo
 
 if TYPE_CHECKING:
+    from classifier.engine import Classifier
     from classifier.history import SenderHistory
     from classifier.matching import UsagerIndex
     from ocr.address import AddressReader
+    from ocr.marks import MarkReader
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,19 @@ class Services:
         from ocr.address import AddressReader
 
         return AddressReader(self.settings.structure, dpi=self.settings.ingest.raster_dpi)
+
+    @cached_property
+    def marks(self) -> MarkReader:
+        """The envelope's other marks (sender, labels), read with the address reader's engine."""
+        from ocr.marks import MarkReader
+
+        return MarkReader(self.reader.engine)
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        from classifier.engine import Classifier
+
+        return Classifier.open(self.settings)
 
     @cached_property
     def structure_id(self) -> int:

@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.models import IngestJob, IngestResult, Usager
+from registry.models import IngestJob, IngestResult, MailItem, Usager
 
 
 def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, object]]:
     """source, page, status (assigned|review|unmatched|quarantined|duplicate), usager, candidates, confidence,
-    kind, reason — plus job (the ingest job id) for agents who look it up."""
+    kind, reason — plus job (the ingest job id) for agents who look it up.
+
+    kind is "enveloppe" for a letter, the document's type for the rest (the cover sheet's, else the one read);
+    a letter's line also has mail_kind (lettre|recommande|avis_de_passage|colis), sender (organisation) and urgent."""
     numeros = dict(session.execute(select(Usager.id, Usager.numero)).all())
     lines: list[dict[str, object]] = []
     for job_id in job_ids:
@@ -29,6 +32,7 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
         for result in results:
             found = True
             candidates = [c.get("numero") for c in result.candidates or []]
+            mail = session.get(MailItem, result.mail_item_id) if result.mail_item_id else None
             lines.append(
                 _line(
                     job,
@@ -40,6 +44,7 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
                     result.kind,
                     result.reason,
                 )
+                | _mail_fields(mail)
             )
         if not found:  # not finished (e.g. waiting for storage): say so rather than drop it
             lines.append(_line(job, 1, job.status, None, [], 0.0, None, job.reason))
@@ -67,3 +72,9 @@ def _line(
         "reason": reason,
         "job": job.id,
     }
+
+
+def _mail_fields(mail: MailItem | None) -> dict[str, object]:
+    if mail is None:
+        return {}
+    return {"mail_kind": mail.kind.value, "sender": mail.sender_org, "urgent": bool(mail.urgent)}

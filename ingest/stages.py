@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from sqlalchemy import select
 
+from ocr.fulltext import readable_text
 from registry import audit
 from registry.models import Document, IngestResult, MailItem, MailKind, MailStatus
 from registry.services.usagers import by_numero
@@ -95,12 +96,17 @@ def ocr(ctx: JobContext) -> None:
                 "confidence": round(block.confidence, 3),
                 "box": list(block.box),
             }
+            if ctx.settings.classifier.read_marks:
+                found = block.box if block.lines else None
+                results[key]["marks"] = ctx.services.marks.read(page, block.rotation, found).to_json()
         else:
             pdfs, texts = [], []
             for number in item.pages:
                 page = _deskewed(ctx.page(number), float(ctx.state.get("skew", {}).get(str(number), 0.0)))  # type: ignore[union-attr]
                 pdf, text = ocr_page_pdf(page, lang="fra", dpi=limits.raster_dpi, timeout=limits.ocr_timeout_seconds)
                 pdfs.append(pdf)
+                if item.kind == DEFAULT_DOCUMENT:  # its type is read from the text: make sure there is some
+                    text = readable_text(ctx.services.reader.engine, page, limits.raster_dpi, text)
                 texts.append(text)
             (ctx.workdir() / f"item-{item.index}.pdf").write_bytes(merge(pdfs))
             results[key] = {"text": "\n\f".join(texts)[:20000]}
@@ -108,15 +114,24 @@ def ocr(ctx: JobContext) -> None:
 
 
 def match(ctx: JobContext) -> None:
-    """Envelopes: parse the block and decide the usager. Documents: the usager named by folder or cover sheet."""
+    """Envelopes: parse the block and decide the usager, classify sender and kind. Documents: the usager named by
+    folder or cover sheet, the type read from the text when the sheet did not say it."""
     from classifier.addressee import parse_block
+    from classifier.engine import classify_envelope
+    from classifier.labels import DOCUMENT
     from classifier.matching import decide
 
     decisions = {}
     index, history = ctx.services.index(), ctx.services.history()
+    classifier = ctx.services.classifier
+    classifier.refresh()
     for item in ctx.items:
         if item.kind != ENVELOPE:
             usager_id = index_usager(ctx, item.numero)
+            found = None
+            if item.kind == DEFAULT_DOCUMENT:  # no cover sheet naming the type: read it
+                text = str(ctx.state["ocr"][str(item.index)].get("text", ""))  # type: ignore[index]
+                found = {"document": classifier.predict(DOCUMENT, text).to_json()}
             decisions[str(item.index)] = {
                 "status": "assigned",
                 "usager_id": usager_id,
@@ -124,9 +139,11 @@ def match(ctx: JobContext) -> None:
                 "confidence": 1.0,
                 "candidates": [],
                 "reasons": [item.source],
+                "class": found,
             }
             continue
-        lines = ctx.state["ocr"][str(item.index)]["lines"]  # type: ignore[index]
+        read = ctx.state["ocr"][str(item.index)]  # type: ignore[index]
+        lines = read["lines"]
         parsed = parse_block(list(lines), ctx.settings.structure)
         result = decide(index, parsed, ctx.settings.matching, history=history)
         decisions[str(item.index)] = {
@@ -138,6 +155,11 @@ def match(ctx: JobContext) -> None:
             "reasons": list(result.reasons),
             "name_key": result.name_key,
         }
+        marks = read.get("marks")
+        if marks is not None:
+            decisions[str(item.index)]["class"] = classify_envelope(
+                classifier, marks["band"], marks["labels"]
+            ).to_json()
     ctx.state["match"] = decisions
 
 
@@ -197,9 +219,11 @@ def register(ctx: JobContext) -> None:
             decision = ctx.state["match"][key]  # type: ignore[index]
             stored = session.get(VaultObject, ctx.state["archived"][key])  # type: ignore[index]
             assigned = decision["status"] == "assigned"
+            found = decision.get("class") or {}
+            kind = found["document"]["label"] if "document" in found else item.kind
             document = Document(
                 usager_id=decision["usager_id"] if assigned else None,
-                kind=item.kind,
+                kind=kind,
                 title=f"{ctx.source_name} p. {item.first_page}",
                 sha256=stored.sha256,
                 size=stored.size,
@@ -215,7 +239,10 @@ def register(ctx: JobContext) -> None:
                 mail = MailItem(
                     structure_id=structure_id,
                     usager_id=document.usager_id,
-                    kind=MailKind.LETTRE,
+                    kind=MailKind(found["kind"]["label"]) if "kind" in found else MailKind.LETTRE,
+                    sender=found.get("sender"),
+                    sender_org=found["sender_org"]["label"] if "sender_org" in found else None,
+                    urgent=bool(found.get("urgent", False)),
                     received_at=ctx.started,
                     match_confidence=decision["confidence"],
                     status=MailStatus.RECU if assigned else MailStatus.EN_REVUE,
@@ -232,7 +259,7 @@ def register(ctx: JobContext) -> None:
                     item_index=item.index,
                     first_page=item.first_page,
                     page_count=len(item.pages),
-                    kind=item.kind,
+                    kind=kind,
                     status=decision["status"],
                     usager_id=document.usager_id,
                     confidence=decision["confidence"],

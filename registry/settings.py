@@ -120,6 +120,27 @@ class MatchingSettings(BaseModel):
     max_candidates: int = 5
 
 
+class ClassifierSettings(BaseModel):
+    """Sender, kind and urgency of mail and type of justificatifs: rules per class, then a model learnt from agents.
+
+    Rules are regular expressions over text folded to lower-case ASCII (classifier/labels.py holds the built-in
+    ones); a class given here replaces its built-in list, e.g. {"energie": ["\\bedf\\b", "ekwateur"]}.
+    """
+
+    sender_rules: dict[str, list[str]] = Field(default_factory=dict)
+    kind_rules: dict[str, list[str]] = Field(default_factory=dict)
+    document_rules: dict[str, list[str]] = Field(default_factory=dict)
+    urgent_kinds: list[str] = Field(default_factory=lambda: ["recommande", "avis_de_passage"])
+    urgent_senders: list[str] = Field(default_factory=lambda: ["tribunal", "prefecture"])
+    ask_threshold: float = 0.6  # below, the console asks the agent to check the class
+    model_threshold: float = 0.5  # the model overrides the rules from this probability on, when surer than they are
+    retrain_every: int = 20  # items classified by agents since the last training that trigger a retraining
+    min_examples: int = 5  # per task, before a model is trained for it
+    model_path: Path | None = None  # default: <var_dir>/classifier/model.bin
+    hmac_key: SecretStr = SecretStr("")  # empty: derived from the archive master keys
+    read_marks: bool = True  # OCR the envelope's top band and its labels (sender, recommandé…)
+
+
 class SignatureLevel(StrEnum):
     """PAdES baseline levels (ETSI EN 319 142-1)."""
 
@@ -251,6 +272,7 @@ class Settings(BaseSettings):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
     kiosk: KioskSettings = Field(default_factory=KioskSettings)

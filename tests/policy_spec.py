@@ -32,6 +32,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/revue/{item_id}/confirmer"): "counter",
     ("POST", "/revue/{item_id}/autre"): "counter",
     ("POST", "/revue/{item_id}/inconnu"): "counter",
+    ("POST", "/courrier/{item_id}/classement"): "counter",
+    ("POST", "/documents/{document_id}/type"): "files",
     ("GET", "/remise"): "counter",
     ("POST", "/remise"): "counter",
     ("POST", "/remise/carte"): "counter",

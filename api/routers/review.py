@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.vault import Vault
 from classifier import review as review_service
+from classifier.labels import MAIL_KINDS, SENDER_ORGS
+from classifier.training import found_class
 from ingest.crop import address_crop_png
 from ingest.status import address_read
 from registry.i18n import t
@@ -96,6 +98,10 @@ def item_page(
         item=item,
         read=read,
         remaining=review_service.queue_count(session, principal.structure_id),
+        mail=session.get(MailItem, item_id),
+        found=found_class(session, item_id),
+        sender_orgs=SENDER_ORGS,
+        mail_kinds=MAIL_KINDS,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.labels import DOC_TYPES
 from ingest.drop import drop_justificatif
 from registry.models import Card, Channel, Domiciliation, Sexe, Usager
 from registry.services import mail as mail_service
@@ -163,6 +164,7 @@ def _file(request: Request, session: Session, usager: Usager, principal: Princip
             session.scalars(select(Card.id).where(Card.usager_id == usager.id, Card.revoked_at.is_(None))).all()
         ),
         "can_edit": request.app.state.nav_policies["files"].admits(principal.role),
+        "doc_types": (*DOC_TYPES, "justificatif"),
     }
 
 

@@ -17,6 +17,7 @@ from PIL import Image
 from registry.settings import StructureSettings
 
 from .degrade import apply_defects, draw_defects, jpeg_roundtrip
+from .mailkinds import extra_stream
 from .plan import EXPECTED_ZONE, ScanPlan, build_registry, plan_scans, write_registry
 from .render import render_page
 
@@ -49,13 +50,16 @@ def generate_corpus(
     structure: StructureSettings | None = None,
     workers: int | None = None,
     dpi: int = DPI,
+    mail_kinds: bool = False,
 ) -> CorpusSummary:
     """Write registry.csv, scans/*.{jpg,png,pdf} and scans/truth.jsonl under `out_dir` (same seed, same bytes).
 
     Each truth record has: file, format, layout, expected_zone, rotation (degrees counter-clockwise), skew, category,
     usager (numéro or null), candidates (numéros of the registry's homonyms), lines (the block as printed), surnames,
     disambiguator (bool) and disambiguator_kind, misspelled, anchor, box (pixels of the block on the upright page,
-    before skew), sender, registered, handwritten, return_line, defects, dpi.
+    before skew), sender, registered, handwritten, return_line, defects, dpi; and for the classifier: kind (lettre,
+    recommande, avis_de_passage, colis), sender_org (its class), sender_logo. `mail_kinds` varies the senders' marks
+    and adds avis de passage and parcels from a random stream of their own (off: the scans of earlier versions).
     """
     started = time.perf_counter()
     structure = structure or StructureSettings()
@@ -67,7 +71,7 @@ def generate_corpus(
     registry = build_registry(usagers, seed, homonym_rate)
     write_registry(out_dir / REGISTRY_FILE, registry)
     plans = plan_scans(registry, scans, seed, structure)
-    jobs = [(plan, scans_dir, dpi) for plan in plans]
+    jobs = [(plan, scans_dir, dpi, mail_kinds) for plan in plans]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(plans) > 4:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -76,6 +80,8 @@ def generate_corpus(
         records = [_scan_job(job) for job in jobs]
     truth = scans_dir / TRUTH_FILE
     params = {"usagers": usagers, "scans": scans, "seed": seed, "homonym_rate": homonym_rate, "dpi": dpi}
+    if mail_kinds:
+        params["mail_kinds"] = True
     (out_dir / PARAMS_FILE).write_text(json.dumps({**params, "structure": structure.model_dump()}, sort_keys=True))
     with truth.open("w", encoding="utf-8") as out:
         for record in records:
@@ -100,10 +106,10 @@ def read_truth(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def _scan_job(job: tuple[ScanPlan, Path, int]) -> dict[str, Any]:
-    plan, scans_dir, dpi = job
+def _scan_job(job: tuple[ScanPlan, Path, int, bool]) -> dict[str, Any]:
+    plan, scans_dir, dpi, mail_kinds = job
     rng = random.Random(plan.seed)
-    rendered = render_page(plan, rng, dpi)
+    rendered = render_page(plan, rng, dpi, extra_stream(plan.seed) if mail_kinds else None)
     defects = draw_defects(rng, plan.rotation, plan.skew, plan.fmt)
     image = apply_defects(rendered.image, defects, plan.seed)
     _write(scans_dir / plan.file, image, plan.fmt, defects.jpeg_quality, dpi)
@@ -129,6 +135,9 @@ def _scan_job(job: tuple[ScanPlan, Path, int]) -> dict[str, Any]:
         "registered": rendered.registered,
         "handwritten": rendered.handwritten,
         "return_line": rendered.return_line,
+        "kind": rendered.kind,
+        "sender_org": rendered.sender_org,
+        "sender_logo": rendered.sender_logo,
         "defects": {k: v for k, v in asdict(defects).items() if k not in ("rotation", "skew")},
         "dpi": dpi,
     }

@@ -9,6 +9,7 @@ import numpy as np
 
 from .canvas import HAND_FONTS, PRINTED_FONTS, Box, Canvas, union
 from .decor import SENDERS, Sender, mark, postage, registered_label, sender_block
+from .mailkinds import SENDER_ORG, draw_kind, draw_kind_marks
 from .plan import ScanPlan
 
 # Windows as (left, top, width, height) in mm on the A4 scan (BRIEF: French right window DL, DIN left window).
@@ -26,19 +27,39 @@ class Rendered:
     registered: bool
     handwritten: bool
     return_line: str | None  # the sender's line printed inside a DIN window above the block
+    kind: str = "lettre"  # lettre | recommande | avis_de_passage | colis
+    sender_org: str = "autre"  # the organisation class of the sender
+    sender_logo: str = ""
 
 
-def render_page(plan: ScanPlan, rng: random.Random, dpi: int = 200) -> Rendered:
-    """Draw the envelope of `plan` on an A4 canvas."""
+def render_page(plan: ScanPlan, rng: random.Random, dpi: int = 200, extras: random.Random | None = None) -> Rendered:
+    """Draw the envelope of `plan` on an A4 canvas; `extras` (a stream of its own) varies the senders' marks and
+    adds avis de passage and parcels — without it the page is drawn exactly as before."""
     sender = rng.choice(SENDERS)
     registered = rng.random() < sender.registered_rate
+    kind = "recommande" if registered else "lettre"
+    if extras is not None:
+        drawn = draw_kind(sender, registered, extras)
+        sender, kind = drawn.sender, drawn.kind
     c = Canvas(dpi, rng.randint(244, 255))  # the scanner's lid
     if plan.layout in ("fr_window", "din_window"):
         box, handwritten, return_line = _window_envelope(c, plan, sender, registered, rng)
     else:
         box, handwritten = _plain_envelope(c, plan, sender, registered, rng)
         return_line = None
-    return Rendered(np.asarray(c.image), box, sender.key, registered, handwritten, return_line)
+    if extras is not None:
+        draw_kind_marks(c, plan.layout, kind, extras)
+    return Rendered(
+        np.asarray(c.image),
+        box,
+        sender.key,
+        registered,
+        handwritten,
+        return_line,
+        kind,
+        SENDER_ORG[sender.key],
+        sender.logo,
+    )
 
 
 def _window_envelope(
