@@ -6,14 +6,10 @@ import io
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from ingest.pipeline import run_job
@@ -21,52 +17,21 @@ from ingest.take import take
 from registry.models import AuditEvent
 from tests.conftest import require
 from tests.console_env import PASSWORD, ConsoleEnv, envelope, make_console
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("COFFRE_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
-# As measured on this machine: without these, Chromium keeps calling Google's hosts, which the network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.harness.browser import ARTIFACTS, chromium, chromium_missing, serve
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, pg_server) -> Iterator[tuple[ConsoleEnv, str]]:  # type: ignore[no-untyped-def]
-    require(None if Path(CHROMIUM).exists() else "chromium not installed", "Chromium")
+    require(chromium_missing(), "Chromium")
     env = make_console(tmp_path_factory.mktemp("browser"), pg_server.create_database())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "console did not start"
-        time.sleep(0.05)
-    yield env, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve(env.app) as url:
+        yield env, url
 
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

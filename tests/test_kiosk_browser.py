@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -25,49 +21,19 @@ from registry.models import MailItem, MailKind, MailStatus, Usager
 from registry.services.usagers import issue_card
 from tests.conftest import require
 from tests.console_env import ConsoleEnv, make_console
+from tests.harness._proc import free_port
+from tests.harness.browser import ARTIFACTS, chromium, chromium_missing, serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("COFFRE_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
-CHROMIUM_ARGS = [  # as in test_console_browser.py: no calls to Google's hosts
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CLEAR_SECONDS = 2
 FRENCH_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _serve(app: object, port: int | None = None) -> Iterator[str]:
-    """`app` (the Coffre server or a bridge) served by uvicorn in a thread on loopback; yields its base URL."""
-    port = port or _free_port()
-    options = {"host": "127.0.0.1", "port": port, "log_level": "warning"}
+def _serve(app: object, port: int | None = None):  # type: ignore[no-untyped-def]
+    """`app` (the Coffre server or a bridge, which has its own server class) served in a thread; yields its URL."""
+    port = port or free_port()
     if isinstance(app, Starlette) and hasattr(app.state, "bridge"):
-        server: uvicorn.Server = BridgeServer(app, **options)
-    else:
-        server = uvicorn.Server(uvicorn.Config(app, access_log=False, **options))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        assert not thread.is_alive(), "server did not stop"
+        return serve(app, server=BridgeServer(app, host="127.0.0.1", port=port, log_level="warning"), port=port)
+    return serve(app, port=port)
 
 
 class Reader:
@@ -88,7 +54,7 @@ class Reader:
 
 @pytest.fixture(scope="module")
 def coffre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ConsoleEnv, str]]:
-    require(None if Path(CHROMIUM).exists() else "chromium not installed", "Chromium")
+    require(chromium_missing(), "Chromium")
     env = make_console(tmp_path_factory.mktemp("kiosk-e2e"))
     env.settings.kiosk.clear_seconds = CLEAR_SECONDS
     with env.services.sessions.begin() as session:  # Camara: two letters waiting, one of them registered
@@ -133,12 +99,8 @@ def bridge(coffre: tuple[ConsoleEnv, str], reader: Reader) -> Iterator[tuple[Bri
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _open(browser, url: str):  # type: ignore[no-untyped-def]
@@ -328,9 +290,9 @@ def test_offline_and_unavailable_states(coffre, browser) -> None:  # type: ignor
     from playwright.sync_api import expect
 
     env, _ = coffre
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     settings = BridgeSettings(_env_file=None, server_url=dead, kiosk_key=SecretStr(env.secrets["kiosk_key"]))  # type: ignore[call-arg]
-    port = _free_port()
+    port = free_port()
     app = create_app(settings)
     with _serve(app, port) as url:
         context, page, problems = _open(browser, url)

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from registry.models import AuditEvent, Document, Usager
 from tests.conftest import require
 from tests.console_env import PORTAL_PASSWORD, ConsoleEnv, make_console
+from tests.harness.browser import ARTIFACTS, chromium, chromium_missing, serve
 from tests.notify_env import Inbox, send_to, smtp_inbox
-from tests.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port
 
 PHONE = {"width": 360, "height": 740}
 NEW_PASSWORD = "une phrase facile à retenir"
@@ -33,30 +30,17 @@ def inbox() -> Iterator[Inbox]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, pg_server, inbox: Inbox) -> Iterator[tuple[ConsoleEnv, str]]:  # type: ignore[no-untyped-def]
-    require(None if Path(CHROMIUM).exists() else "chromium not installed", "Chromium")
+    require(chromium_missing(), "Chromium")
     env = make_console(tmp_path_factory.mktemp("portal-browser"), pg_server.create_database())
     send_to(env.settings, inbox)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "portal did not start"
-        time.sleep(0.05)
-    yield env, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve(env.app) as url:
+        yield env, url
 
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
