@@ -14,8 +14,10 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
     """source, page, status (assigned|review|unmatched|quarantined|duplicate), usager, candidates, confidence,
     kind, reason — plus job (the ingest job id) for agents who look it up.
 
-    kind is "enveloppe" for a letter, the document's type for the rest (the cover sheet's, else the one read);
-    a letter's line also has mail_kind (lettre|recommande|avis_de_passage|colis), sender (organisation) and urgent."""
+    kind is what was found: for a letter its mail kind (lettre|recommande|avis_de_passage|colis), for a
+    document its type (the cover sheet's, else the one read). Every produced line also has document (what was
+    archived: "enveloppe" or the document's type); a letter's line repeats its kind as mail_kind and adds sender
+    (organisation) and urgent."""
     numeros = dict(session.execute(select(Usager.id, Usager.numero)).all())
     lines: list[dict[str, object]] = []
     for job_id in job_ids:
@@ -44,6 +46,7 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
                     result.kind,
                     result.reason,
                 )
+                | {"document": result.kind}
                 | _mail_fields(mail)
             )
         if not found:  # not finished (e.g. waiting for storage): say so rather than drop it
@@ -77,4 +80,5 @@ def _line(
 def _mail_fields(mail: MailItem | None) -> dict[str, object]:
     if mail is None:
         return {}
-    return {"mail_kind": mail.kind.value, "sender": mail.sender_org, "urgent": bool(mail.urgent)}
+    kind = mail.kind.value
+    return {"kind": kind, "mail_kind": kind, "sender": mail.sender_org, "urgent": bool(mail.urgent)}

@@ -41,10 +41,10 @@ def test_report_lines_carry_the_kind_found(tmp_path: Path, corpus: Path) -> None
     coffre(tmp_path, "ingest", *files, "--once", "--report", "report.jsonl")
     lines = {line["source"]: line for line in _report(tmp_path / "report.jsonl")}
     found = lines[registered["file"]]
-    assert found["kind"] == "enveloppe" and found["mail_kind"] == "recommande" and found["urgent"] is True
+    assert found["kind"] == "recommande" and found["document"] == "enveloppe" and found["urgent"] is True
     assert found["sender"] == registered["sender_org"]
     other = lines[plain["file"]]
-    assert (other["mail_kind"], other["urgent"], other["sender"]) == ("lettre", False, plain["sender_org"])
+    assert (other["kind"], other["urgent"], other["sender"]) == ("lettre", False, plain["sender_org"])
 
 
 def test_justificatif_type_is_read_from_the_page(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_justificatif_type_is_read_from_the_page(tmp_path: Path) -> None:
     coffre(tmp_path, "ingest", "--once", "--report", "r.jsonl")
     (line,) = _report(tmp_path / "r.jsonl")
     assert (line["status"], line["usager"], line["kind"]) == ("assigned", "77", "avis_imposition")
-    assert "mail_kind" not in line
+    assert line["document"] == "avis_imposition" and "mail_kind" not in line
 
 
 @pytest.fixture(scope="module")
