@@ -42,15 +42,30 @@ def encrypt_stream(key: bytes, chunks: Iterable[bytes], chunk_size: int) -> Iter
     header = _HEADER.pack(MAGIC, chunk_size, prefix)
     yield header
     counter = 0
-    buffer = bytearray()
+    held: bytes | bytearray | memoryview | None = None  # a full block, sealed once we know whether more follows
+    partial = bytearray()
     for piece in chunks:
-        buffer += piece
-        while len(buffer) > chunk_size:  # keep at least one byte back: the last chunk must be flagged final
-            block, buffer = bytes(buffer[:chunk_size]), buffer[chunk_size:]
-            yield _seal(aead, prefix, header, counter, block, final=False)
+        view = memoryview(piece)
+        while view:
+            if not partial and len(view) >= chunk_size:  # aligned input: no copy
+                block, view = view[:chunk_size], view[chunk_size:]
+            else:
+                take = chunk_size - len(partial)
+                partial += view[:take]
+                view = view[take:]
+                if len(partial) < chunk_size:
+                    break
+                block, partial = bytes(partial), bytearray()
+            if held is not None:
+                yield _seal(aead, prefix, header, counter, held, final=False)
+                counter += 1
+            held = block
+    if partial:
+        if held is not None:
+            yield _seal(aead, prefix, header, counter, held, final=False)
             counter += 1
-    pending = bytes(buffer)
-    yield _seal(aead, prefix, header, counter, pending, final=True)
+        held = partial
+    yield _seal(aead, prefix, header, counter, held if held is not None else b"", final=True)
 
 
 def decrypt_stream(key: bytes, stored: Iterable[bytes]) -> Iterator[bytes]:
@@ -153,7 +168,9 @@ def _aad(header: bytes, counter: int, final: bool) -> bytes:
     return header + struct.pack(">IB", counter, 1 if final else 0)
 
 
-def _seal(aead: AESGCM, prefix: bytes, header: bytes, counter: int, block: bytes, *, final: bool) -> bytes:
+def _seal(
+    aead: AESGCM, prefix: bytes, header: bytes, counter: int, block: bytes | bytearray | memoryview, *, final: bool
+) -> bytes:
     if counter >= 1 << 32:
         raise VaultError("archive.too_large")
     return aead.encrypt(_nonce(prefix, counter), block, _aad(header, counter, final))

@@ -16,10 +16,14 @@ def owner_of(usager_id: int | None, structure_id: int) -> str:
     return f"usager:{usager_id}" if usager_id is not None else f"structure:{structure_id}"
 
 
+def find(session: Session, owner: str) -> DataKey | None:
+    return session.scalars(select(DataKey).where(DataKey.owner == owner)).first()
+
+
 def get_or_create(sessions: sessionmaker[Session], keyring: Keyring, owner: str, usager_id: int | None) -> DataKey:
     """The owner's data key row, created (and committed) on first use; safe under concurrency."""
     with sessions() as session:
-        row = session.scalars(select(DataKey).where(DataKey.owner == owner)).first()
+        row = find(session, owner)
         if row is not None:
             return row
     try:

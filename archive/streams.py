@@ -4,28 +4,62 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO, TypeVar
 
 from .errors import IntegrityError, VaultError
 
 READ_SIZE = 1 << 20
+_T = TypeVar("_T")
+
+
+class HashingThread:
+    """One background thread for hashing beside other work (hashlib frees the GIL); re-made after a fork,
+    since a forked child inherits the pool object but not its thread."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    def submit(self, fn: Callable[..., _T], *args: object) -> Future[_T]:
+        if self._pool is None or self._pid != os.getpid():
+            self._pool, self._pid = ThreadPoolExecutor(1, thread_name_prefix=self._name), os.getpid()
+        return self._pool.submit(fn, *args)
 
 
 class Hasher:
-    """Pass chunks through while hashing and counting them."""
+    """Pass chunks through while hashing and counting them.
 
-    def __init__(self, chunks: Iterable[bytes]) -> None:
+    With a hashing thread (one worker: updates stay in order) a chunk is hashed while the consumer works on
+    it, and at most one chunk waits for its hash, so memory stays bounded.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], executor: HashingThread | None = None) -> None:
         self._chunks, self._digest, self.size = chunks, hashlib.sha256(), 0
+        self._executor = executor
+        self._pending: Future[None] | None = None
 
     def __iter__(self) -> Iterator[bytes]:
         for piece in self._chunks:
-            self._digest.update(piece)
+            if self._executor is None:
+                self._digest.update(piece)
+            else:
+                self._wait()
+                self._pending = self._executor.submit(self._digest.update, piece)
             self.size += len(piece)
             yield piece
 
     def hexdigest(self) -> str:
+        self._wait()
         return self._digest.hexdigest()
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
 
 
 def chunks(data: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:

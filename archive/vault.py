@@ -24,7 +24,7 @@ from .crypto import Keyring, decrypt_stream, encrypt_stream
 from .errors import RetentionActive, VaultError
 from .records import CheckFailure, CheckReport, Proof, Receipt
 from .retention import lock_until, retention_for
-from .streams import Hasher, chunks, nonempty, teed, verified
+from .streams import Hasher, HashingThread, chunks, nonempty, teed, verified
 
 log = logging.getLogger(__name__)
 _READ = 1 << 20
@@ -45,6 +45,7 @@ class Vault:
         self.sessions, self.backend, self.keyring, self.settings = sessions, backend, keyring, settings
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._structure_id: int | None = None
+        self._hashing = HashingThread("vault-sha256")  # the plaintext's hash beside its encryption
 
     # -- déposer ---------------------------------------------------------------------------------
     def deposit(
@@ -62,15 +63,14 @@ class Vault:
     ) -> Receipt:
         """Encrypt and store new bytes (or a new version of `key`); returns the receipt."""
         with self._journal_failure(actor, "vault.deposit", f"usager:{usager_id}" if usager_id else None):
-            structure_id = self._check_owner(usager_id)
+            owner, data_key = self._owner_key(usager_id)
             pieces = nonempty(chunks(data))
             today = self.clock().date()
             retention = retention_until or retention_for(self.settings, kind, today)
             if retention < today:
                 raise VaultError("archive.retention_past")
-            owner = keys.owner_of(usager_id, structure_id)
-            data_key = keys.get_or_create(self.sessions, self.keyring, owner, usager_id)
-            plain = Hasher(pieces)
+            data_key = data_key or keys.get_or_create(self.sessions, self.keyring, owner, usager_id)
+            plain = Hasher(pieces, self._hashing)
             key = key or f"{owner.replace(':', '/')}/{kind}/{uuid.uuid4().hex}"
             put = self.backend.put(
                 key,
@@ -313,15 +313,18 @@ class Vault:
                 audit.record(session, actor, f"{action}.refused", target, {"error": exc.key})
             raise
 
-    def _check_owner(self, usager_id: int | None) -> int:
+    def _owner_key(self, usager_id: int | None) -> tuple[str, DataKey | None]:
+        """Check the usager exists; return its owner name and data key row (None before the first deposit)."""
         with self.sessions() as session:
             if self._structure_id is None:
                 self._structure_id = session.scalar(select(Structure.id).order_by(Structure.id).limit(1))
             if self._structure_id is None:
                 raise VaultError("archive.no_structure")
-            if usager_id is not None and session.scalar(select(Usager.id).where(Usager.id == usager_id)) is None:
+            owner = keys.owner_of(usager_id, self._structure_id)
+            row = keys.find(session, owner)  # a key row refers to its usager (foreign key): the usager exists
+            if row is None and usager_id is not None and session.scalar(select(Usager.id).where(Usager.id == usager_id)) is None:
                 raise VaultError("archive.unknown_usager", usager_id=usager_id)
-            return self._structure_id
+            return owner, row
 
     def _check_destroyable(self, row: VaultObject) -> None:
         if row.legal_hold:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from archive.factory import open_vault
 from bench._common import timed
+from registry.db import make_engine, session_factory
+from registry.settings import Settings
 from tests.harness.ceph import start_rgw
 from tests.vault_env import make_env
 
@@ -38,10 +42,16 @@ def main() -> None:
                     lambda d: env.vault.deposit(d, kind="justificatif", actor="bench", usager_id=env.usagers[1]), docs
                 )
             )
+        with timed() as processes:  # the embedded default's worker pool on 2 cores: 2 processes, a vault each
+            _deposit_from_processes(env.settings, env.usagers[0], docs, 2)
         print(
-            f"put to Ceph RGW   coffre (encrypt, Content-MD5, COMPLIANCE, journal): {mb / coffre[0]:6.1f} MB/s"
-            f" | 4 threads: {mb / parallel[0]:6.1f} MB/s | raw minio put_object: {mb / reference[0]:6.1f} MB/s"
-            f" | ratio {reference[0] / coffre[0]:.2f} (4 threads {reference[0] / parallel[0]:.2f})"
+            f"put to Ceph RGW   coffre (encrypt, Content-MD5, COMPLIANCE, journal), one caller: "
+            f"{mb / coffre[0]:6.1f} MB/s (goal >= 50) | raw minio put_object, one caller: {mb / reference[0]:6.1f} MB/s"
+            f" | ratio {reference[0] / coffre[0]:.2f}"
+        )
+        print(
+            f"                  2 worker processes: {mb / processes[0]:6.1f} MB/s | 4 threads of one process: "
+            f"{mb / parallel[0]:6.1f} MB/s"
         )
 
         local = make_env("local", Path(tmp) / "local", None, chunk_size=1 << 20)
@@ -63,3 +73,21 @@ def main() -> None:
             f"{stored / deep[0]:6.1f} MB/s | bare sha256 of the files: {stored / bare[0]:6.1f} MB/s"
             f" | ratio {bare[0] / audit[0]:.2f}"
         )
+
+
+def _deposit_from_processes(settings: Settings, usager_id: int, docs: list[bytes], workers: int) -> None:
+    context = multiprocessing.get_context("fork")
+    shares = [docs[i::workers] for i in range(workers)]
+    procs = [context.Process(target=_deposit_all, args=(settings, usager_id, share)) for share in shares]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"a depositing process failed ({proc.exitcode})")
+
+
+def _deposit_all(settings: Settings, usager_id: int, docs: list[bytes]) -> None:
+    vault = open_vault(settings, session_factory(make_engine(settings.database_url)))
+    for data in docs:
+        vault.deposit(data, kind="justificatif", actor="bench", usager_id=usager_id)

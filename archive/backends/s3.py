@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import urllib3
 from minio import Minio
+from minio.credentials import Credentials
 from minio.commonconfig import COMPLIANCE
 from minio.datatypes import Part
 from minio.error import MinioException, S3Error
@@ -20,11 +21,34 @@ from minio.retention import Retention
 from registry.settings import StorageSettings
 
 from ..errors import RetentionActive, StorageUnavailable, VaultError
+from ..streams import HashingThread
 from .base import PutResult, StoredVersion
 
 log = logging.getLogger(__name__)
 _READ = 1 << 20
 _LOCKED = {"AccessDenied", "ObjectLocked", "InvalidRequest"}
+_PAYLOAD_SHA256 = "X-Coffre-Payload-Sha256"  # popped before sending: the body's SHA-256, already computed
+
+
+class _Client(Minio):
+    """minio signs plain-HTTP requests with the body's SHA-256; take ours instead of hashing it a third time."""
+
+    def _build_headers(
+        self,
+        host: str,
+        headers: dict[str, str] | None = None,  # type: ignore[override]
+        body: bytes | None = None,
+        creds: Credentials | None = None,
+    ) -> tuple[dict[str, str], dt.datetime]:
+        headers = headers or {}
+        known = headers.pop(_PAYLOAD_SHA256, None)
+        if known is None or not body or "Content-MD5" not in headers:
+            return super()._build_headers(host, headers, body, creds)  # type: ignore[return-value]
+        built, date = super()._build_headers(host, headers, None, creds)
+        built["Content-Length"] = str(len(body))
+        if creds and built.get("x-amz-content-sha256") != "UNSIGNED-PAYLOAD":
+            built["x-amz-content-sha256"] = known
+        return built, date  # type: ignore[return-value]
 
 
 class S3Backend:
@@ -40,7 +64,8 @@ class S3Backend:
             retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
             maxsize=8,
         )
-        self.client = Minio(
+        self._hashing = HashingThread("s3-md5")  # Content-MD5 beside the SHA-256
+        self.client = _Client(
             storage.s3_endpoint,
             access_key=storage.s3_access_key,
             secret_key=storage.s3_secret_key.get_secret_value(),
@@ -79,14 +104,15 @@ class S3Backend:
         with _storage_errors():
             try:
                 for number, part in enumerate(_parts(chunks, self.part_size), start=1):
-                    digest.update(part)
+                    checks = self._checksums(part)
                     size += len(part)
-                    if number == 1 and len(part) < self.part_size:
-                        result = self.client._put_object(self.bucket, key, part, {**headers, **_md5(part)})
-                        return PutResult(result.version_id or "null", size, digest.hexdigest())
+                    if number == 1 and len(part) < self.part_size:  # the whole object: its hash is the part's
+                        result = self.client._put_object(self.bucket, key, part, {**headers, **checks})
+                        return PutResult(result.version_id or "null", size, checks[_PAYLOAD_SHA256])
+                    digest.update(part)
                     if upload_id is None:
                         upload_id = self.client._create_multipart_upload(self.bucket, key, headers)
-                    etag = self.client._upload_part(self.bucket, key, part, _md5(part), upload_id, number)
+                    etag = self.client._upload_part(self.bucket, key, part, checks, upload_id, number)
                     parts.append(Part(number, etag))
                 if upload_id is None:  # no bytes at all
                     result = self.client._put_object(self.bucket, key, b"", {**headers, **_md5(b"")})
@@ -97,6 +123,12 @@ class S3Backend:
                 if upload_id is not None:
                     self._abort(key, upload_id)
                 raise
+
+    def _checksums(self, part: bytes) -> dict[str, str]:
+        """Content-MD5 (the server checks it) and the SHA-256 that signs the request, hashed side by side."""
+        md5 = self._hashing.submit(_md5, part)
+        sha256 = hashlib.sha256(part).hexdigest()
+        return {**md5.result(), _PAYLOAD_SHA256: sha256}
 
     def get(self, key: str, version_id: str) -> Iterator[bytes]:
         with _storage_errors():
@@ -176,14 +208,21 @@ def _storage_errors() -> Iterator[None]:
 
 
 def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
-    buffer = bytearray()
+    """Regroup chunks into parts of `size` bytes (the last one shorter), joining each part once."""
+    pending: list[bytes] = []
+    length = 0
     for piece in chunks:
-        buffer += piece
-        while len(buffer) >= size:
-            yield bytes(buffer[:size])
-            del buffer[:size]
-    if buffer:
-        yield bytes(buffer)
+        pending.append(piece)
+        length += len(piece)
+        if length >= size:
+            joined = memoryview(b"".join(pending))
+            start = 0
+            while length - start >= size:
+                yield bytes(joined[start : start + size])
+                start += size
+            pending, length = [bytes(joined[start:])], length - start
+    if length:
+        yield b"".join(pending)
 
 
 def _md5(data: bytes) -> dict[str, str]:
