@@ -12,6 +12,7 @@ from typing import BinaryIO, TypeVar
 from .errors import IntegrityError, VaultError
 
 READ_SIZE = 1 << 20
+BACKGROUND_MIN = 64 << 10  # smaller pieces are hashed inline: waking a thread would cost more than the hash
 _T = TypeVar("_T")
 
 
@@ -44,10 +45,10 @@ class Hasher:
 
     def __iter__(self) -> Iterator[bytes]:
         for piece in self._chunks:
-            if self._executor is None:
+            self._wait()
+            if self._executor is None or len(piece) < BACKGROUND_MIN:
                 self._digest.update(piece)
             else:
-                self._wait()
                 self._pending = self._executor.submit(self._digest.update, piece)
             self.size += len(piece)
             yield piece

@@ -21,7 +21,7 @@ from minio.retention import Retention
 from registry.settings import StorageSettings
 
 from ..errors import RetentionActive, StorageUnavailable, VaultError
-from ..streams import HashingThread
+from ..streams import BACKGROUND_MIN, HashingThread
 from .base import PutResult, StoredVersion
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,8 @@ class S3Backend:
 
     def _checksums(self, part: bytes) -> dict[str, str]:
         """Content-MD5 (the server checks it) and the SHA-256 that signs the request, hashed side by side."""
+        if len(part) < BACKGROUND_MIN:
+            return {**_md5(part), _PAYLOAD_SHA256: hashlib.sha256(part).hexdigest()}
         md5 = self._hashing.submit(_md5, part)
         sha256 = hashlib.sha256(part).hexdigest()
         return {**md5.result(), _PAYLOAD_SHA256: sha256}
