@@ -32,7 +32,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:
 def register(app: Celery, settings: Settings) -> None:
     """Add the lifecycle tasks to `app` (the ingest workers' app) and its beat schedule."""
     for job in JOBS:
-        app.task(name=task_name(job.name), ignore_result=True)(_task_for(job))
+        app.task(name=task_name(job.name), ignore_result=True, shared=False)(_task_for(job))
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **beat_schedule(settings)}
     app.conf.timezone = settings.lifecycle.timezone
 

@@ -268,6 +268,10 @@ MESSAGES: dict[str, str] = {
     "notification.not_retryable": "cet envoi ne peut pas être relancé",
     "returns.nothing_selected": "aucun pli sélectionné",
     "returns.not_marked": "le pli {item_id} n'est pas dans la liste des retours",
+    "cli.lifecycle.unknown_job": "tâche inconnue « {name} » (tâches : {names})",
+    "cli.lifecycle.done": "{name} : {result}",
+    "cli.lifecycle.nothing": "rien à faire",
+    "cli.run.beat": "Mode Celery : les tâches planifiées (avis, rappels, radiations, purge RGPD, scellement du journal) sont lancées par « celery -A ingest.celery_app beat ».",
     # CSV import: whole file
     "import.empty": "fichier vide : une ligne d'en-tête est attendue",
     "import.missing_columns": "colonne(s) obligatoire(s) absente(s) : {columns}",
