@@ -36,14 +36,16 @@ def agents_page(
 def create_agent(
     username: str = Form(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"),
     full_name: str = Form(default="", max_length=200),
+    email: str = Form(default="", max_length=200),
     role: Role = Form(),
     password: str = Form(max_length=256),
     principal: Principal = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     user_service.create_user(
-        session, principal.structure_id, username, password, role, full_name=full_name.strip(), actor=principal.actor
-    )
+        session, principal.structure_id, username, password, role, full_name=full_name.strip(), email=email.strip(),
+        actor=principal.actor,
+    )  # fmt: skip
     return RedirectResponse("/admin/agents?msg=flash.user.created", status_code=303)
 
 
@@ -53,10 +55,13 @@ def update_agent(
     role: Role = Form(),
     active: bool = Form(default=False),
     password: str = Form(default="", max_length=256),
+    email: str | None = Form(default=None, max_length=200),
     principal: Principal = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     user = user_service.user_in(session, principal.structure_id, user_id)
+    if email is not None:  # where the agent receives one-time codes (statistics exports)
+        user.email = email.strip()
     changed_access = user.role is not role or user.active != active
     user_service.update_user(session, user, role=role, active=active, actor=principal.actor)
     if password:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import ServiceCalendar
 from ..i18n import CoffreError
-from ..models import OPEN_MAIL_STATUSES, MailItem, Notification, NotificationItem, utcnow
+from ..models import OPEN_MAIL_STATUSES, MailItem, Notification, NotificationItem, Usager, utcnow
 from ..settings import LifecycleSettings
 
 log = logging.getLogger(__name__)
@@ -161,3 +162,45 @@ def mail_notifier(
         queue_mail(session, mail, calendar, clock())
 
     return notify
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    notice: Notification
+    usager_id: int
+    usager_name: str
+    numero: str
+
+
+def for_agents(session: Session, structure_id: int, now: dt.datetime, *, recent_days: int = 7) -> dict[str, list[NoticeRow]]:
+    """The agents' view: failed, retrying, planned, and recently closed notices of the structure."""
+    since = now - dt.timedelta(days=recent_days)
+    rows = session.execute(
+        select(Notification, Usager)
+        .join(Usager, Usager.id == Notification.usager_id)
+        .where(Usager.structure_id == structure_id)
+        .where(
+            Notification.status.in_((PENDING, SENDING, FAILED))
+            | (func.coalesce(Notification.sent_at, Notification.cancelled_at) >= since)
+        )
+        .order_by(Notification.due_at.desc(), Notification.id.desc())
+        .limit(1000)
+    )
+    groups: dict[str, list[NoticeRow]] = {"failed": [], "retrying": [], "planned": [], "closed": []}
+    for notice, usager in rows:
+        if notice.status == FAILED:
+            group = "failed"
+        elif notice.status in (PENDING, SENDING):
+            group = "retrying" if notice.attempts else "planned"
+        else:
+            group = "closed"
+        groups[group].append(NoticeRow(notice, usager.id, usager.display_name, usager.numero))
+    return groups
+
+
+def notice_in(session: Session, structure_id: int, notice_id: int) -> Notification:
+    notice = session.get(Notification, notice_id)
+    usager = session.get(Usager, notice.usager_id) if notice else None
+    if notice is None or usager is None or usager.structure_id != structure_id:
+        raise NoticeError("notification.not_found")
+    return notice
