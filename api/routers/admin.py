@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from registry.audit import record
 from registry.models import Role
 from registry.services import kiosks as kiosk_service
 from registry.services import mail as mail_service
@@ -60,8 +61,9 @@ def update_agent(
     session: Session = Depends(db),
 ) -> Response:
     user = user_service.user_in(session, principal.structure_id, user_id)
-    if email is not None:  # where the agent receives one-time codes (statistics exports)
+    if email is not None and email.strip() != user.email:  # where the agent receives one-time codes (exports)
         user.email = email.strip()
+        record(session, principal.actor, "user.email", f"user:{user.id}", {})
     changed_access = user.role is not role or user.active != active
     user_service.update_user(session, user, role=role, active=active, actor=principal.actor)
     if password:
