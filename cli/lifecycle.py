@@ -21,7 +21,7 @@ def run(
     ctx: typer.Context,
     job: list[str] = typer.Option([], "--job", help=f"Tâche(s) à lancer : {', '.join(BY_NAME)} (toutes sinon)."),
 ) -> None:
-    """Lancer maintenant les tâches planifiées (chacune ne fait que ce qui est dû : la relancer n'envoie rien deux fois)."""
+    """Lancer maintenant les tâches planifiées (chacune ne fait que ce qui est dû : rien n'est envoyé deux fois)."""
     app_ctx = context.get(ctx)
     app_ctx.migrate()
     unknown = [name for name in job if name not in BY_NAME]

@@ -29,7 +29,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
     app.task(name="coffre.ingest.run_job")(_run_job_task)
-    lifecycle_tasks.register(app, settings)  # the lifecycle's jobs and beat schedule (`celery -A ingest.celery_app beat`)
+    lifecycle_tasks.register(app, settings)  # lifecycle jobs and beat schedule (`celery -A ingest.celery_app beat`)
     return app
 
 

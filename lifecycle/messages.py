@@ -37,7 +37,9 @@ def _count_phrase(items: Sequence[MailItem]) -> str:
     registered = sum(1 for i in items if i.kind is MailKind.RECOMMANDE)
     phrase = t("notice.mail.count.one" if count == 1 else "notice.mail.count.other", count=count)
     if registered:
-        phrase += t("notice.mail.registered.one" if registered == 1 else "notice.mail.registered.other", count=registered)
+        phrase += t(
+            "notice.mail.registered.one" if registered == 1 else "notice.mail.registered.other", count=registered
+        )
     return phrase
 
 

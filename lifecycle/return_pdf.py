@@ -70,8 +70,17 @@ def render_return_list(rows: Sequence[ReturnRow], structure_name: str, printed_a
     )
     story = [
         Paragraph(_esc(t("ui.returns.title")), title),
-        Paragraph(_esc(t("ui.returns.pdf_intro", structure=structure_name, date=local.strftime("%d/%m/%Y %H:%M"),
-                          count=len(rows))), small),  # fmt: skip
+        Paragraph(
+            _esc(
+                t(
+                    "ui.returns.pdf_intro",
+                    structure=structure_name,
+                    date=local.strftime("%d/%m/%Y %H:%M"),
+                    count=len(rows),
+                )
+            ),
+            small,
+        ),  # fmt: skip
         Spacer(1, 6 * mm),
         table if body else Paragraph(_esc(t("ui.returns.empty")), small),
     ]

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from notify import NotifyError, Recipient
 from registry.audit import record
 from registry.i18n import t
-from registry.models import Channel, Domiciliation, MailItem, MailStatus, Notification, Structure, Usager
+from registry.models import (
+    Channel,
+    Domiciliation,
+    DomiciliationStatus,
+    MailItem,
+    MailStatus,
+    Notification,
+    Structure,
+    Usager,
+)
 from registry.services import notices
 from registry.services.usagers import contact_of
 
@@ -109,7 +118,7 @@ def _compose(session: Session, env: JobEnv, notice: Notification) -> tuple[Messa
             return None
         return mail_message(items, structure, place), [mail.id for mail, _ in items]
     dom = session.get(Domiciliation, int(notice.details.get("domiciliation_id", 0)))  # type: ignore[arg-type]
-    if dom is None or dom.fin is None or dom.status.value != "valide":
+    if dom is None or dom.fin is None or dom.status is not DomiciliationStatus.VALIDE:
         return None
     return domiciliation_message(dom.fin, structure, place), []
 

@@ -24,7 +24,9 @@ def render(report: Report, name: str) -> bytes:
     if name == "courrier":
         figure = _mail(report)
     elif name == "decisions":
-        figure = _bars(t("ui.stats.chart.decisions"), {t(f"decision_outcome.{k}"): v for k, v in report.decisions.items()})
+        figure = _bars(
+            t("ui.stats.chart.decisions"), {t(f"decision_outcome.{k}"): v for k, v in report.decisions.items()}
+        )
     elif name == "borne":
         figure = _bars(t("ui.stats.chart.kiosk"), {t(f"ui.stats.kiosk.{k}"): v for k, v in report.kiosk.items()})
     else:

@@ -24,7 +24,9 @@ def _tables(report: Report) -> dict[str, list[list[object]]]:
     """Sheet name -> rows (header first)."""
     period = f"{report.period.start:%d/%m/%Y} – {report.period.end:%d/%m/%Y}"
     head = [t("ui.stats.col.section"), t("ui.stats.col.indicator"), t("ui.stats.col.value")]
-    summary = [[t(f"ui.stats.section.{s}"), _label(s, k), v if v is not None else ""] for s, k, v in summary_rows(report)]
+    summary = [
+        [t(f"ui.stats.section.{s}"), _label(s, k), v if v is not None else ""] for s, k, v in summary_rows(report)
+    ]
     series = [[t("ui.stats.col.period"), *(t(f"ui.stats.mail.{m}") for m in MAIL_MEASURES)]]
     series += [[b, *(report.series[m][b] for m in MAIL_MEASURES)] for b in report.period.buckets()]
     motifs = [[t("ui.stats.col.outcome"), t("ui.stats.col.motif"), t("ui.stats.col.count")]]

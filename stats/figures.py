@@ -90,7 +90,9 @@ def compute(session: Session, structure_id: int, period: Period, tz: ZoneInfo) -
             report.series[measure][period.bucket(local(moment))] += 1
 
     mine = MailItem.structure_id == structure_id
-    received = session.scalars(select(MailItem.received_at).where(mine, MailItem.received_at >= start, MailItem.received_at < end))
+    received = session.scalars(
+        select(MailItem.received_at).where(mine, MailItem.received_at >= start, MailItem.received_at < end)
+    )
     count_into("recus", list(received))
     notified = session.scalars(
         select(Notification.sent_at)
@@ -101,7 +103,9 @@ def compute(session: Session, structure_id: int, period: Period, tz: ZoneInfo) -
     )
     count_into("notifies", [m for m in notified if m is not None])
     handed = session.execute(
-        select(MailItem.received_at, MailItem.remise_at).where(mine, MailItem.remise_at >= start, MailItem.remise_at < end)
+        select(MailItem.received_at, MailItem.remise_at).where(
+            mine, MailItem.remise_at >= start, MailItem.remise_at < end
+        )
     ).all()
     count_into("remis", [r.remise_at for r in handed])
     returned_at = func.coalesce(MailItem.returned_at, MailItem.received_at)
@@ -113,9 +117,12 @@ def compute(session: Session, structure_id: int, period: Period, tz: ZoneInfo) -
     count_into("retournes", [r[0] for r in returned])
     report.mail["retournes_inconnus"] = sum(1 for r in returned if r[1] is None)
     report.delay_days = _delays([(r.remise_at - r.received_at).total_seconds() / 86400 for r in handed])
-    report.waiting_now = session.scalar(
-        select(func.count(MailItem.id)).where(mine, MailItem.status.in_((MailStatus.RECU, MailStatus.NOTIFIE)))
-    ) or 0
+    report.waiting_now = (
+        session.scalar(
+            select(func.count(MailItem.id)).where(mine, MailItem.status.in_((MailStatus.RECU, MailStatus.NOTIFIE)))
+        )
+        or 0
+    )
     _domiciliations(session, structure_id, period, start, end, report)
     _review(session, structure_id, start, end, report)
     kiosk = session.execute(
@@ -134,21 +141,28 @@ def _delays(days: list[float]) -> dict[str, float | None]:
         return {"median": None, "mean": None, "p90": None}
     ordered = sorted(days)
     p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-    return {"median": round(statistics.median(ordered), 1), "mean": round(statistics.fmean(ordered), 1), "p90": round(p90, 1)}
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "mean": round(statistics.fmean(ordered), 1),
+        "p90": round(p90, 1),
+    }
 
 
 def _domiciliations(
     session: Session, structure_id: int, period: Period, start: dt.datetime, end: dt.datetime, report: Report
 ) -> None:
     of_structure = select(Usager.id).where(Usager.structure_id == structure_id)
-    report.active_domicilies = session.scalar(
-        select(func.count(func.distinct(Domiciliation.usager_id))).where(
-            Domiciliation.usager_id.in_(of_structure),
-            Domiciliation.status.in_((DomiciliationStatus.VALIDE, DomiciliationStatus.RADIE)),
-            Domiciliation.debut <= period.end,
-            Domiciliation.fin >= period.start,
+    report.active_domicilies = (
+        session.scalar(
+            select(func.count(func.distinct(Domiciliation.usager_id))).where(
+                Domiciliation.usager_id.in_(of_structure),
+                Domiciliation.status.in_((DomiciliationStatus.VALIDE, DomiciliationStatus.RADIE)),
+                Domiciliation.debut <= period.end,
+                Domiciliation.fin >= period.start,
+            )
         )
-    ) or 0
+        or 0
+    )
     decisions = session.execute(
         select(Decision.outcome, Decision.motif)
         .join(Domiciliation, Domiciliation.id == Decision.domiciliation_id)
@@ -173,12 +187,15 @@ def _ranked(values: object) -> list[tuple[str, int]]:
 
 
 def _review(session: Session, structure_id: int, start: dt.datetime, end: dt.datetime, report: Report) -> None:
-    entered = session.scalar(
-        select(func.count(IngestResult.id))
-        .join(MailItem, MailItem.id == IngestResult.mail_item_id)
-        .where(MailItem.structure_id == structure_id, IngestResult.status == "review")
-        .where(IngestResult.created_at >= start, IngestResult.created_at < end)
-    ) or 0
+    entered = (
+        session.scalar(
+            select(func.count(IngestResult.id))
+            .join(MailItem, MailItem.id == IngestResult.mail_item_id)
+            .where(MailItem.structure_id == structure_id, IngestResult.status == "review")
+            .where(IngestResult.created_at >= start, IngestResult.created_at < end)
+        )
+        or 0
+    )
     decided = session.execute(
         select(MatchFeedback.decided_at, MailItem.received_at)
         .join(MailItem, MailItem.id == MatchFeedback.mail_item_id)
@@ -186,9 +203,14 @@ def _review(session: Session, structure_id: int, start: dt.datetime, end: dt.dat
         .where(MatchFeedback.decided_at >= start, MatchFeedback.decided_at < end)
     ).all()
     hours = [(d - r).total_seconds() / 3600 for d, r in decided]
-    waiting = session.scalar(
-        select(func.count(MailItem.id)).where(MailItem.structure_id == structure_id, MailItem.status == MailStatus.EN_REVUE)
-    ) or 0
+    waiting = (
+        session.scalar(
+            select(func.count(MailItem.id)).where(
+                MailItem.structure_id == structure_id, MailItem.status == MailStatus.EN_REVUE
+            )
+        )
+        or 0
+    )
     report.review = {
         "entrees": entered,
         "decisions": len(decided),
@@ -199,7 +221,9 @@ def _review(session: Session, structure_id: int, start: dt.datetime, end: dt.dat
 
 def summary_rows(report: Report) -> list[tuple[str, str, object]]:
     """(section, indicator key, value): the page's tables, the CSV and the XLSX summary sheet, in one order."""
-    rows: list[tuple[str, str, object]] = [("courrier", k, report.mail.get(k, 0)) for k in (*MAIL_MEASURES, "retournes_inconnus")]
+    rows: list[tuple[str, str, object]] = [
+        ("courrier", k, report.mail.get(k, 0)) for k in (*MAIL_MEASURES, "retournes_inconnus")
+    ]
     rows.append(("courrier", "en_attente", report.waiting_now))
     rows += [("delai_remise_jours", k, v) for k, v in report.delay_days.items()]
     rows.append(("domiciliation", "domicilies_actifs", report.active_domicilies))

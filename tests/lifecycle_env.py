@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.factory import open_vault
 from lifecycle.env import JobEnv
 from lifecycle.scheduler import InProcessScheduler
-from registry.models import Channel, MailItem, MailKind, MailStatus, Structure, Usager
+from registry.models import Channel, MailItem, MailKind, MailStatus, Structure
 from registry.services.notices import mail_notifier
 from registry.services.usagers import create_usager
 from registry.settings import Settings, StorageBackend, StorageSettings
@@ -90,9 +90,7 @@ def lifecycle_env(
         send_to(settings, inbox, gateway)
         vault = open_vault(settings, sessions, clock=clock)
         jobs = JobEnv(settings, sessions, clock, vault_factory=lambda: vault)
-        yield LifecycleEnv(
-            settings, sessions, clock, jobs, InProcessScheduler(jobs), inbox, gateway, structure.id
-        )
+        yield LifecycleEnv(settings, sessions, clock, jobs, InProcessScheduler(jobs), inbox, gateway, structure.id)
 
 
 def sms_texts(env: LifecycleEnv) -> list[tuple[str, str]]:

@@ -70,7 +70,13 @@ def test_domiciliation_reminded_twice_radiated_then_purged_with_destruction_proo
             usager = session.get(Usager, usager_id)
             issue_card(session, usager, actor="test")  # type: ignore[arg-type]
             mail_service.add_procuration(
-                session, usager, nom="Sow", prenoms="Ibrahima", debut=START, fin=FIN, actor="test"  # type: ignore[arg-type]
+                session,
+                usager,
+                nom="Sow",
+                prenoms="Ibrahima",
+                debut=START,
+                fin=FIN,
+                actor="test",  # type: ignore[arg-type]
             )
             session.add(MailItem(structure_id=structure.id, usager_id=usager_id, sender="Préfecture",
                                  addressee_key="bamba ousmane", status=mail_service.MailStatus.REMIS,
@@ -105,7 +111,9 @@ def test_domiciliation_reminded_twice_radiated_then_purged_with_destruction_proo
             assert usager is not None and usager.purged_at is not None
             assert (usager.nom, usager.prenoms, usager.date_naissance, usager.telephone) == ("[effacé]", "", None, None)
             assert session.scalars(select(Card.revoked_at).where(Card.usager_id == usager_id)).one() is not None
-            assert session.scalars(select(Procuration.mandataire_nom).where(Procuration.usager_id == usager_id)).all() == [""]
+            assert session.scalars(
+                select(Procuration.mandataire_nom).where(Procuration.usager_id == usager_id)
+            ).all() == [""]
             mail = session.scalars(select(MailItem).where(MailItem.usager_id == usager_id)).one()
             assert (mail.sender, mail.addressee_key) == (None, None)
             objects = session.scalars(select(VaultObject).where(VaultObject.usager_id == usager_id)).all()
@@ -138,7 +146,9 @@ def test_a_renewal_under_way_stops_reminders_and_radiation(
         assert len(_walk(env, dt.date(2027, 4, 29), dt.date(2027, 5, 3))) == 1
         with sessions.begin() as session:
             renewal = open_request(
-                session, session.get(Usager, usager_id), type_=DomiciliationType.RENOUVELLEMENT  # type: ignore[arg-type]
+                session,
+                session.get(Usager, usager_id),
+                type_=DomiciliationType.RENOUVELLEMENT,  # type: ignore[arg-type]
             )
             change_status(session, renewal, DomiciliationStatus.ATTENTE_DECISION)
         assert _walk(env, dt.date(2027, 6, 10), dt.date(2027, 7, 31)) == []

@@ -65,7 +65,9 @@ def test_letter_walks_from_reception_to_return_list(
         # One a month, each on the first open day on or after the monthly date (4 April 2027 is a Sunday).
         assert [d for d, _ in received] == [dt.date(2027, 2, 4), dt.date(2027, 3, 4), dt.date(2027, 4, 5)]
         for _, text in received:
-            assert text.startswith("Rappel : vous avez 2 courriers, dont 1 recommandé, en attente au CCAS de Saint-Denis")
+            assert text.startswith(
+                "Rappel : vous avez 2 courriers, dont 1 recommandé, en attente au CCAS de Saint-Denis"
+            )
             assert len(text) <= 160
         with sessions() as session:
             items = [session.get(MailItem, i) for i in letters]

@@ -164,9 +164,8 @@ def test_statistics_exports_need_a_one_time_code_and_match_the_page(env: Console
     assert reused.status_code == 400, "a code serves once"
 
     client.post("/statistiques/export/code", data={**period, "format": "csv"})
-    rows = list(csv.reader(io.StringIO(
-        client.post("/statistiques/export", data={**period, "format": "csv", "code": _code(inbox)}).content.decode("utf-8-sig")
-    ), delimiter=";"))  # fmt: skip
+    exported = client.post("/statistiques/export", data={**period, "format": "csv", "code": _code(inbox)})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     values = {r[1]: r[2] for r in rows if len(r) == 3 and r[0] == "Courrier"}
     assert values["plis reçus"] == figures["courrier.recus"]
     with env.services.sessions() as session:

@@ -17,9 +17,9 @@ from lifecycle.celery_tasks import beat_schedule, task_name
 from lifecycle.env import JobEnv
 from lifecycle.messages import SMS_LIMIT, is_gsm7, mail_message
 from lifecycle.scheduler import InProcessScheduler
+from registry.db import make_engine, session_factory, upgrade
 from registry.models import MailItem, MailKind, MailStatus, Notification, NotificationItem, Structure
 from registry.services import notices
-from registry.db import make_engine, session_factory, upgrade
 from registry.services.structures import ensure_structure
 from registry.settings import Settings, StructureSettings
 from tests.harness.postgres import PgServer
@@ -67,7 +67,10 @@ def test_a_failing_job_does_not_stop_the_others(sessions: sessionmaker[Session],
     def broken(env: JobEnv, now: dt.datetime) -> None:
         raise RuntimeError("boom")
 
-    fake = (jobs.Job("a", broken, dt.timedelta(hours=1)), jobs.Job("b", lambda e, n: ran.append(n), dt.timedelta(hours=1)))
+    fake = (
+        jobs.Job("a", broken, dt.timedelta(hours=1)),
+        jobs.Job("b", lambda e, n: ran.append(n), dt.timedelta(hours=1)),
+    )
     scheduler = InProcessScheduler(JobEnv(Settings(), sessions), fake)
     assert scheduler.tick() == ["a", "b"] and len(ran) == 1
 

@@ -135,7 +135,9 @@ def download(
 ) -> Response:
     period = _period(request, du, au)
     try:
-        agent_codes.spend(session, principal.user_id, agent_codes.EXPORT, code, request.app.state.settings.lifecycle, utcnow())
+        agent_codes.spend(
+            session, principal.user_id, agent_codes.EXPORT, code, request.app.state.settings.lifecycle, utcnow()
+        )
     except agent_codes.AgentCodeError:
         session.commit()  # the wrong try is counted
         raise
@@ -144,4 +146,6 @@ def download(
     record(session, principal.actor, "stats.export", f"structure:{principal.structure_id}",
            {"format": format, "du": period.start.isoformat(), "au": period.end.isoformat()})  # fmt: skip
     name = f"statistiques-{period.start.isoformat()}-{period.end.isoformat()}.{format}"
-    return Response(writer(report), media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        writer(report), media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

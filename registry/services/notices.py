@@ -172,7 +172,9 @@ class NoticeRow:
     numero: str
 
 
-def for_agents(session: Session, structure_id: int, now: dt.datetime, *, recent_days: int = 7) -> dict[str, list[NoticeRow]]:
+def for_agents(
+    session: Session, structure_id: int, now: dt.datetime, *, recent_days: int = 7
+) -> dict[str, list[NoticeRow]]:
     """The agents' view: failed, retrying, planned, and recently closed notices of the structure."""
     since = now - dt.timedelta(days=recent_days)
     rows = session.execute(

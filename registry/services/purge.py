@@ -34,7 +34,16 @@ def erase_usager_data(
     """Blank the usager's identity and every trace of it (names read on envelopes, OCR text, contacts, mandataires)."""
     uid = usager.id
     usager.nom, usager.prenoms, usager.name_key = t("usager.purged"), "", f"purge:{uid}"
-    for name in ("nom_usage", "surnom", "sexe", "date_naissance", "lieu_naissance", "nationalite", "telephone", "email"):
+    for name in (
+        "nom_usage",
+        "surnom",
+        "sexe",
+        "date_naissance",
+        "lieu_naissance",
+        "nationalite",
+        "telephone",
+        "email",
+    ):
         setattr(usager, name, None)
     usager.channel, usager.purged_at = Channel.NONE, now
     session.execute(update(Card).where(Card.usager_id == uid, Card.revoked_at.is_(None)).values(revoked_at=now))
@@ -74,8 +83,6 @@ def _blank_jobs(session: Session, usager_id: int) -> int:
     )
     own = sorted(job_ids - shared)
     if own:
-        session.execute(
-            update(IngestJob).where(IngestJob.id.in_(own)).values(state={}, source_name="", source_path="")
-        )
+        session.execute(update(IngestJob).where(IngestJob.id.in_(own)).values(state={}, source_name="", source_path=""))
         session.execute(update(IngestResult).where(IngestResult.job_id.in_(own)).values(candidates=[], reason=None))
     return len(own)
