@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import time
@@ -145,3 +146,33 @@ def test_a_celery_worker_on_redis_sends_the_due_notices(
         ], (tmp_path / "worker.log").read_text()[-3000:]
         with sessions() as session:
             assert session.get(Notification, notice.id).status == notices.SENT  # type: ignore[union-attr]
+
+
+def test_coffre_lifecycle_run_is_idempotent(tmp_path: Path) -> None:
+    from tests.test_cli import coffre
+
+    coffre(tmp_path, "init")
+    coffre(tmp_path, "demo")
+    first = coffre(tmp_path, "lifecycle", "run").stdout
+    reminders = re.search(r"mail : reminders (\d+)", first)
+    assert reminders is not None and int(reminders.group(1)) > 0, first  # the demo's old letters
+    again = coffre(tmp_path, "lifecycle", "run", "--job", "mail", "--job", "domiciliations").stdout
+    assert "mail : reminders 0, returns 0" in again and "domiciliations : reminders 0, radiated 0" in again
+    unknown = coffre(tmp_path, "lifecycle", "run", "--job", "nope", check=False)
+    assert unknown.returncode == 2 and "tâche inconnue" in unknown.stderr
+
+
+def test_coffre_run_schedules_in_process_only_without_celery(
+    tmp_path: Path, sessions: sessionmaker[Session], structure: Structure
+) -> None:
+    from cli.context import AppContext
+    from cli.main import _scheduler
+
+    settings = Settings(var_dir=tmp_path / "var")
+    app_ctx = AppContext(settings=settings)
+    app_ctx.__dict__["sessions"] = sessions  # the test's database
+    running = _scheduler(settings, app_ctx, vault=None)  # type: ignore[arg-type]
+    assert isinstance(running, InProcessScheduler)
+    running.stop()
+    celery = Settings(var_dir=tmp_path / "var", queue={"mode": "celery", "broker_url": "memory://"})  # type: ignore[arg-type]
+    assert _scheduler(celery, AppContext(settings=celery), vault=None) is None  # type: ignore[arg-type]
