@@ -196,3 +196,25 @@ def test_two_processes_sending_at_once_send_each_notice_once(
         assert sorted(phones) == sorted(f"+33 6 00 00 00 {n:02d}" for n in range(12))
         with sessions() as session:
             assert set(session.scalars(select(Notification.status))) == {notices.SENT}
+
+
+def test_letters_assigned_outside_ingest_are_queued_by_the_next_run(
+    tmp_path: Path, sessions: sessionmaker[Session], structure: Structure, db_url: str
+) -> None:
+    """A letter confirmed in the review queue has no notice yet: the notices job finds it and sends it once."""
+    with lifecycle_env(tmp_path, sessions, structure, db_url, paris(MONDAY, 10)) as env:
+        usager_id = env.usager("Sacko", "Hawa", **CONTACT_SMS)
+        with sessions.begin() as session:
+            session.add(
+                MailItem(structure_id=structure.id, usager_id=usager_id, status=MailStatus.RECU,
+                         received_at=env.clock(), kind=MailKind.RECOMMANDE)
+            )  # fmt: skip
+        env.tick(MONDAY, 11)
+        with sessions() as session:
+            notice = session.scalars(select(Notification)).one()
+        assert notice.due_at == paris(MONDAY, 19) and notice.status == notices.PENDING
+        env.tick(MONDAY, 19)
+        env.tick(MONDAY, 19, 5)
+        assert [text for _, text in sms_texts(env)] == [
+            "Vous avez 1 courrier, dont 1 recommandé, au CCAS de Saint-Denis. Retrait à l'accueil avec votre carte."
+        ]
