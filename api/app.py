@@ -27,7 +27,7 @@ from registry.settings import Settings, StorageBackend
 from .access import NotFound
 from .borne import KIOSK, ROUTES, BorneShortcut, KioskApi
 from .borne_store import open_store
-from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, LoginRequired, login_url, wants_html
+from .policy import ADMIN, ANY_AGENT, COMMISSION, COUNTER, FILES, STATISTICS, LoginRequired, login_url, wants_html
 from .routers import (
     admin,
     auth,
@@ -35,11 +35,13 @@ from .routers import (
     commission,
     documents,
     health,
+    lifecycle,
     mail,
     pipeline,
     portal,
     remise,
     review,
+    stats,
     usagers,
     verify,
 )
@@ -78,6 +80,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             ("admin", ADMIN),
             ("any_agent", ANY_AGENT),
             ("commission", COMMISSION),
+            ("statistics", STATISTICS),
         )  # fmt: skip
     }
     app.state.commission = functools.cache(lambda: _commission(app))
@@ -86,6 +89,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for router in (
         health,
         auth,
+        lifecycle,  # before mail: /courrier/retours is not a mail item
         mail,
         review,
         classement,
@@ -97,6 +101,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         admin,
         verify,
         portal,
+        stats,
     ):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

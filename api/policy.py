@@ -183,6 +183,7 @@ COUNTER = allow("counter", *_ALL_STAFF)  # mail of the day, review queue, remise
 FILES = allow("files", Role.INSTRUCTEUR, Role.RESPONSABLE, Role.ADMIN)  # creating and editing usagers' files
 ADMIN = allow("admin", Role.ADMIN)  # agents, roles and kiosks
 ANY_AGENT = allow("any_agent", *Role)  # own session: home, log-out
+STATISTICS = allow("statistics", Role.RESPONSABLE, Role.ADMIN)  # the service's figures and their exports
 # Deciding on domiciliation requests and signing the decisions (the admin too: small structures' responsable).
 COMMISSION = allow("commission", Role.COMMISSION, Role.RESPONSABLE, Role.ADMIN)
 # Opening a stored document: the staff, and commission members for the files before them (see access.py).

@@ -7,25 +7,24 @@ import logging
 import os
 import secrets
 import sys
-import threading
-from collections.abc import Callable
 
 import typer
 import uvicorn
 
 from api.app import create_app
 from archive.factory import open_vault
-from archive.seal import seal_if_due
+from archive.vault import Vault
+from lifecycle.env import JobEnv
+from lifecycle.scheduler import InProcessScheduler
 from registry import audit
 from registry.demo import load_demo
 from registry.i18n import t
 from registry.models import Role
 from registry.services.structures import ensure_structure
 from registry.services.users import UserError, count_admins, create_user
-from registry.settings import Settings
-from signing.factory import journal_timestamper
+from registry.settings import QueueMode, Settings
 
-from . import archive, borne, context, signing, usagers
+from . import archive, borne, context, lifecycle, signing, usagers
 from .context import AppContext
 from .ingest import coversheet_command, ingest, pipeline_command, quarantine_app
 
@@ -35,6 +34,7 @@ app = typer.Typer(
 app.add_typer(usagers.app, name="usagers")
 app.add_typer(archive.app, name="archive")
 app.add_typer(signing.app, name="signing")
+app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(quarantine_app, name="quarantine")
 app.command("ingest")(ingest)
 app.command("coversheet")(coversheet_command)
@@ -121,10 +121,7 @@ def run(
     line = IngestService(settings) if scanner else None  # scanner folders → coffre-fort → workers
     if line is not None:
         line.start()
-    stop = threading.Event()
-    stamper = journal_timestamper(settings)  # RFC 3161 token on each seal when a TSA is configured
-    seal = lambda: seal_if_due(vault, timestamper=stamper)  # noqa: E731
-    threading.Thread(target=_hourly, args=(stop, seal), name="journal-seal", daemon=True).start()
+    scheduler = _scheduler(settings, app_ctx, vault)  # journal seal, notices, reminders, radiation, RGPD purge
     host, port = host or settings.api.host, port or settings.api.port
     app_ctx.console.print(
         t(
@@ -147,19 +144,20 @@ def run(
         else:
             uvicorn.run(create_app(settings, app_ctx.engine), host=host, port=port, log_level="info", access_log=False)
     finally:
-        stop.set()
+        if scheduler is not None:
+            scheduler.stop()
         if line is not None:
             line.stop()
 
 
-def _hourly(stop: threading.Event, job: Callable[[], object]) -> None:
-    """Run `job` now and then every hour until `stop` (the job decides whether anything is due)."""
-    while not stop.is_set():
-        try:
-            job()
-        except Exception:  # noqa: BLE001 - a failed run is logged and retried next hour
-            logging.getLogger(__name__).exception("scheduled job failed")
-        stop.wait(3600)
+def _scheduler(settings: Settings, app_ctx: AppContext, vault: Vault) -> InProcessScheduler | None:
+    """The in-process scheduler of the embedded default; with Celery, beat runs the same jobs instead."""
+    if settings.queue.mode is QueueMode.CELERY:
+        app_ctx.console.print(t("cli.run.beat"), markup=False)
+        return None
+    scheduler = InProcessScheduler(JobEnv(settings, app_ctx.sessions, vault_factory=lambda: vault))
+    scheduler.start()
+    return scheduler
 
 
 @app.command()

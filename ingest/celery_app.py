@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import Celery
 from celery.signals import worker_process_init
 
+from lifecycle import celery_tasks as lifecycle_tasks
 from registry.settings import Settings
 
 from .context import Services
@@ -28,6 +29,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
     app.task(name="coffre.ingest.run_job")(_run_job_task)
+    lifecycle_tasks.register(app, settings)  # lifecycle jobs and beat schedule (`celery -A ingest.celery_app beat`)
     return app
 
 

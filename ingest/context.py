@@ -19,6 +19,7 @@ from archive.factory import open_vault
 from archive.vault import Vault
 from registry.db import make_engine, session_factory
 from registry.models import IngestJob, MailItem, Structure, Usager
+from registry.services.notices import mail_notifier
 from registry.settings import Settings
 
 from .inspect import SourceInfo
@@ -50,6 +51,8 @@ class Services:
     @classmethod
     def open(cls, settings: Settings, *, notifier: Notifier | None = None) -> Services:
         sessions = session_factory(make_engine(settings.effective_database_url))
+        if notifier is None:  # the lifecycle's batched notices (registry/services/notices.py)
+            notifier = mail_notifier(settings.lifecycle)
         return cls(settings, sessions, open_vault(settings, sessions), notifier)
 
     @cached_property

@@ -285,7 +285,7 @@ def register(ctx: JobContext) -> None:
 
 
 def notify(ctx: JobContext) -> None:
-    """Hand each assigned mail item to the notifier (batched SMS/e-mail come with the lifecycle issue)."""
+    """Hand each assigned mail item to the notifier (by default it joins the usager's next batched notice)."""
     notifier = ctx.services.notifier
     if notifier is None:
         return

@@ -1,18 +1,23 @@
 """Messages to usagers: e-mail through SMTP, SMS through an HTTP gateway, chosen by the usager's channel.
 
-One public entry point, `send_to_usager`; later batches of notifications (mail arrived, reminders) go
-through it too. Addresses, phone numbers and message texts are never logged.
+Public entry points: `send_to_usager` and `send`, over the providers of notify/providers.py (the
+lifecycle's batched notices pass their own mapping). Addresses, phone numbers and texts are never logged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from registry.i18n import CoffreError
 from registry.models import Channel, Usager
 from registry.services.usagers import contact_of
 from registry.settings import NotifySettings
+
+if TYPE_CHECKING:
+    from .providers import Provider
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +38,21 @@ def recipient_of(usager: Usager) -> Recipient | None:
     return Recipient(*contact) if contact else None
 
 
-def send(settings: NotifySettings, recipient: Recipient, *, subject: str, text: str) -> None:
+def send(
+    settings: NotifySettings,
+    recipient: Recipient,
+    *,
+    subject: str,
+    text: str,
+    providers: Mapping[Channel, Provider] | None = None,
+) -> None:
     """Send `text` (and `subject` for e-mail) to `recipient`; raises NotifyError on any failure."""
-    from . import email, sms
+    from .providers import default_providers
 
-    if recipient.channel is Channel.SMS:
-        sms.send_sms(settings, recipient.address, text)
-    elif recipient.channel is Channel.EMAIL:
-        email.send_email(settings, recipient.address, subject, text)
-    else:
+    provider = (providers if providers is not None else default_providers(settings)).get(recipient.channel)
+    if provider is None:
         raise NotifyError("notify.no_channel")
+    provider.send(recipient.address, subject, text)
     log.info("message sent by %s", recipient.channel.value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
@@ -252,6 +253,41 @@ class NotifySettings(BaseModel):
     timeout_seconds: float = 10.0
 
 
+class Offset(BaseModel):
+    """A span of time before a date, in calendar months, weeks and days."""
+
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+
+
+def _default_end_reminders() -> list[Offset]:
+    return [Offset(months=2), Offset(weeks=2)]  # Saint-Denis: two reminders before the end
+
+
+class LifecycleSettings(BaseModel):
+    """The daily and monthly rules of the service: batched notices, reminders, returns, radiation, RGPD purge."""
+
+    timezone: str = "Europe/Paris"
+    notice_place: str = ""  # how messages name the structure ("au CCAS de …"); empty: "au " + the structure's name
+    notify_at: dt.time = dt.time(19, 0)  # batched notices leave at this local hour on open days (DomiFa: 19:00)
+    open_weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    holidays_country: str = "FR"  # public holidays of the `holidays` library; empty: none
+    holidays_subdiv: str = ""  # e.g. "57" (Moselle: Good Friday, 26 December)
+    closed_days: list[dt.date] = Field(default_factory=list)  # the structure's own closures (pont, inventory)
+    reminder_every_months: int = 1  # uncollected mail: a reminder every month…
+    reminders_before_return: int = 3  # …and after this many, the letter is marked for return to its sender
+    end_reminders: list[Offset] = Field(default_factory=_default_end_reminders)  # before a domiciliation's end
+    radiation_grace_days: int = 15  # after the end date without renewal, radiation (status radie) after this
+    purge_after_years: int = 2  # a radiated usager's data is erased this long after the radiation (DomiFa: 2)
+    retry_attempts: int = 6  # provider failures: tries before a notice is shown as failed…
+    retry_base_minutes: int = 5  # …5, 10, 20, 40, 80 minutes apart (exponential backoff)
+    sending_stale_minutes: int = 10  # a notice claimed by a process that died is taken over after this
+    tick_seconds: int = 300  # how often the in-process scheduler runs the notices job
+    export_code_minutes: int = 10  # the one-time code for a statistics export is valid this long…
+    export_code_attempts: int = 5  # …and spent after this many wrong tries
+
+
 class Settings(BaseSettings):
     """All settings; the defaults are the embedded mode: everything under ./var/, no server."""
 
@@ -278,6 +314,7 @@ class Settings(BaseSettings):
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     log_level: str = "INFO"
 
     @property

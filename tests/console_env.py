@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
 from api.app import create_app
 from ingest.context import Services
@@ -28,6 +29,7 @@ from registry.models import (
     MailItem,
     MailKind,
     MailStatus,
+    Notification,
     Role,
     Structure,
     Usager,
@@ -259,5 +261,14 @@ def make_console(tmp_path: Path, database_url: str | None = None) -> ConsoleEnv:
         session.add(foreign)
         session.flush()
         other["mail"] = foreign.id
+        # The batched notice the ingest hook queued for Martin's letter, and one of the other structure.
+        env.ids["notice"] = session.scalars(select(Notification.id).where(Notification.usager_id == martin.id)).one()
+        foreign_notice = Notification(
+            usager_id=stranger.id, purpose="courrier", dedupe_key="courrier:other", due_at=utcnow(), status="failed",
+            attempts=6, details={},
+        )  # fmt: skip
+        session.add(foreign_notice)
+        session.flush()
+        other["notice"] = foreign_notice.id
     _portal_content(env)
     return env

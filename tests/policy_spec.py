@@ -11,6 +11,7 @@ ROLES: dict[str, set[str] | None] = {
     "documents": STAFF | {"commission"},  # commission members: only files before the commission (checked by id)
     "commission": {"commission", "responsable", "admin"},
     "admin": {"admin"},
+    "statistics": {"responsable", "admin"},
     "kiosk": {"kiosk"},  # a registered borne, by its key (X-Kiosk-Key); no session
     "usager": {"usager"},  # the usagers' portal: a usager's own session, never an agent's
 }
@@ -64,6 +65,17 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/quarantaine"): "counter",
     ("GET", "/api/quarantaine"): "counter",
     ("POST", "/quarantaine/{job_id}/reessayer"): "counter",
+    ("GET", "/envois"): "counter",
+    ("POST", "/envois/{notice_id}/reessayer"): "counter",
+    ("GET", "/courrier/retours"): "counter",
+    ("GET", "/courrier/retours.pdf"): "counter",
+    ("POST", "/courrier/retours/confirmer"): "counter",
+    ("POST", "/usagers/{usager_id}/renouvellement"): "files",
+    ("GET", "/statistiques"): "statistics",
+    ("GET", "/statistiques/graphique.png"): "statistics",
+    ("POST", "/statistiques/export/code"): "statistics",
+    ("GET", "/statistiques/export"): "statistics",
+    ("POST", "/statistiques/export"): "statistics",
     ("GET", "/admin/agents"): "admin",
     ("POST", "/admin/agents"): "admin",
     ("POST", "/admin/agents/{user_id}"): "admin",

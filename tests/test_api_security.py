@@ -51,6 +51,7 @@ def _url(path: str, ids: dict[str, int]) -> str:
         "domiciliation_id": ids.get("domiciliation"),
         "decision_id": ids.get("decision"),
         "verify_id": "inconnu",
+        "notice_id": ids.get("notice"),
     }
     return PARAM.sub(lambda m: str(names[m.group(1)]), path)
 

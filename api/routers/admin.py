@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from registry.audit import record
 from registry.models import Role
 from registry.services import kiosks as kiosk_service
 from registry.services import mail as mail_service
@@ -36,14 +37,16 @@ def agents_page(
 def create_agent(
     username: str = Form(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$"),
     full_name: str = Form(default="", max_length=200),
+    email: str = Form(default="", max_length=200),
     role: Role = Form(),
     password: str = Form(max_length=256),
     principal: Principal = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     user_service.create_user(
-        session, principal.structure_id, username, password, role, full_name=full_name.strip(), actor=principal.actor
-    )
+        session, principal.structure_id, username, password, role, full_name=full_name.strip(), email=email.strip(),
+        actor=principal.actor,
+    )  # fmt: skip
     return RedirectResponse("/admin/agents?msg=flash.user.created", status_code=303)
 
 
@@ -53,10 +56,14 @@ def update_agent(
     role: Role = Form(),
     active: bool = Form(default=False),
     password: str = Form(default="", max_length=256),
+    email: str | None = Form(default=None, max_length=200),
     principal: Principal = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     user = user_service.user_in(session, principal.structure_id, user_id)
+    if email is not None and email.strip() != user.email:  # where the agent receives one-time codes (exports)
+        user.email = email.strip()
+        record(session, principal.actor, "user.email", f"user:{user.id}", {})
     changed_access = user.role is not role or user.active != active
     user_service.update_user(session, user, role=role, active=active, actor=principal.actor)
     if password:

@@ -20,12 +20,14 @@ from .enums import (
     Sexe,
 )
 from .ingest import IngestJob, IngestResult
+from .lifecycle import AgentCode, Notification, NotificationItem
 from .mail import Document, MailItem, MatchFeedback
 from .people import Card, Procuration, Structure, Usager, User
 from .usager_access import KioskLookupCount, UsagerAccount, UsagerOtp, UsagerSession
 
 __all__ = [
     "OPEN_MAIL_STATUSES",
+    "AgentCode",
     "AgentSession",
     "AuditEvent",
     "AuditHead",
@@ -51,6 +53,8 @@ __all__ = [
     "MailKind",
     "MailStatus",
     "MatchFeedback",
+    "Notification",
+    "NotificationItem",
     "Procuration",
     "RemiseTo",
     "Role",

@@ -66,6 +66,9 @@ class MailItem(Base):
     remise_to: Mapped[RemiseTo | None] = mapped_column(str_enum(RemiseTo, "remise_to"))
     procuration_id: Mapped[int | None] = mapped_column(ForeignKey("procurations.id"))
     notes: Mapped[str | None] = mapped_column(Text)
+    return_marked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # uncollected after the reminders
+    returned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(String(32))  # non_reclame (after reminders)
 
     scan_document: Mapped[Document | None] = relationship()
 

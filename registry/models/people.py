@@ -77,6 +77,7 @@ class Usager(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_contact_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # RGPD purge: personal data erased
 
     cards: Mapped[list[Card]] = relationship(back_populates="usager", lazy="selectin")
     procurations: Mapped[list[Procuration]] = relationship(back_populates="usager")

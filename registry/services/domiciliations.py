@@ -74,14 +74,16 @@ def change_status(
     reason: str | None = None,
     actor_id: int | None = None,
     actor: str = "system",
+    now: dt.datetime | None = None,
 ) -> StatusChange:
     """Move a domiciliation to `to` if the lifecycle allows it, recording who, when and why."""
     if to not in TRANSITIONS[dom.status]:
         raise LifecycleError("lifecycle.transition", from_=dom.status.value, to=to.value)
     if to in _NEEDS_REASON and not (reason and reason.strip()):
         raise LifecycleError("lifecycle.reason_required", to=to.value)
+    at = now or utcnow()
     change = StatusChange(
-        domiciliation_id=dom.id, from_status=dom.status, to_status=to, actor_id=actor_id, at=utcnow(), reason=reason
+        domiciliation_id=dom.id, from_status=dom.status, to_status=to, actor_id=actor_id, at=at, reason=reason
     )
     dom.status = to
     if to in _NEEDS_REASON:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..audit import record
 from ..i18n import CoffreError
 from ..models import OPEN_MAIL_STATUSES, MailItem, MailStatus, Procuration, RemiseTo, Usager, utcnow
+from .notices import cancel_for_mail
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ def hand_over(
         item.status, item.remise_at, item.remise_by_id, item.remise_to = MailStatus.REMIS, now, actor_id, to
         item.procuration_id = procuration.id if procuration else None
     usager.last_contact_at = now
+    cancel_for_mail(session, [i.id for i in items], now, reason="remis")  # their pending SMS/e-mail is not sent
     details: dict[str, object] = {"items": [i.id for i in items], "to": to.value}
     if procuration is not None:
         details["procuration_id"] = procuration.id

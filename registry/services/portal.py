@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..audit import record
 from ..cards import secret_digest
+from ..codes import code_digest, new_code
 from ..i18n import CoffreError
 from ..models import (
     Document,
@@ -106,7 +106,7 @@ def account_of(session: Session, usager_id: int) -> UsagerAccount:
 
 
 def _code_digest(usager_id: int, code: str) -> str:
-    return secret_digest(f"{usager_id}:{code}")
+    return code_digest(str(usager_id), code)  # owner without prefix: the digests of codes already issued stay valid
 
 
 def request_code(
@@ -146,7 +146,7 @@ def request_code(
     session.execute(
         update(UsagerOtp).where(UsagerOtp.usager_id == usager.id, UsagerOtp.used_at.is_(None)).values(used_at=now)
     )
-    code = "".join(secrets.choice("0123456789") for _ in range(policy.otp_length))
+    code = new_code(policy.otp_length)
     purpose = RESET if account.password_hash else ACTIVATION
     otp = UsagerOtp(
         usager_id=usager.id,
