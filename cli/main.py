@@ -11,9 +11,7 @@ import threading
 from collections.abc import Callable
 
 import typer
-import uvicorn
 
-from api.app import create_app
 from archive.factory import open_vault
 from archive.seal import seal_if_due
 from registry import audit
@@ -23,7 +21,6 @@ from registry.models import Role
 from registry.services.structures import ensure_structure
 from registry.services.users import UserError, count_admins, create_user
 from registry.settings import Settings
-from signing.factory import journal_timestamper
 
 from . import archive, borne, context, signing, usagers
 from .context import AppContext
@@ -110,6 +107,11 @@ def run(
     workers: int = typer.Option(1, min=1, max=64, help="Processus serveur web (production : un par cœur)."),
 ) -> None:
     """Démarrer Coffre (mode intégré par défaut : SQLite, coffre-fort local, traitements en local)."""
+    import uvicorn  # the web stack and pyHanko load here, not for every command (`coffre ingest` starts faster)
+
+    from api.app import create_app
+    from signing.factory import journal_timestamper
+
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
     app_ctx.migrate()
