@@ -60,6 +60,7 @@ class InProcessExecutor:
         )
 
     def run(self, job_ids: Iterable[int], on_done: Callable[[int, str], None] | None = None) -> dict[int, str]:
+        """Run each job; `job_ids` may be a generator: each job is submitted as soon as it is produced."""
         futures: dict[Future[str], int] = {self._pool.submit(_run, job_id): job_id for job_id in job_ids}
         results = {}
         for future in as_completed(futures):
