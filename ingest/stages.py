@@ -171,7 +171,8 @@ def match(ctx: JobContext) -> None:
 def archive(ctx: JobContext) -> None:
     """Deposit each item's searchable PDF in the coffre-fort (the usager's key when assigned)."""
     archived = dict(ctx.state.get("archived", {}))  # type: ignore[arg-type]
-    for item in ctx.items:
+    items = ctx.items
+    for item in items:
         key = str(item.index)
         if key in archived:
             continue
@@ -207,7 +208,8 @@ def archive(ctx: JobContext) -> None:
         )
         archived[key] = receipt.object_id
         ctx.state["archived"] = archived
-        ctx.checkpoint()
+        if item is not items[-1]:  # the last one is recorded with the stage (a deposit left unrecorded is found again)
+            ctx.checkpoint()
 
 
 def register(ctx: JobContext) -> None:
