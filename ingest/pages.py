@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 import warnings
 
@@ -13,6 +14,7 @@ from pdf2image import convert_from_bytes
 from PIL import Image
 from pypdf import PdfReader
 
+from ocr.layout import shrink
 from ocr.pdfimage import single_jpeg_bytes
 from registry.settings import IngestSettings
 
@@ -97,7 +99,7 @@ def _single_image(reader: PdfReader, number: int, limits: IngestSettings) -> np.
 
 def is_blank(page: np.ndarray, ink_ratio: float) -> bool:
     """A separator or empty page: almost no dark pixels once scanner noise is smoothed out."""
-    small = cv2.resize(page, (max(1, page.shape[1] // 4), max(1, page.shape[0] // 4)), interpolation=cv2.INTER_AREA)
+    small = shrink(page, 4)
     small = cv2.GaussianBlur(small, (3, 3), 0)
     background = cv2.medianBlur(small, 31)  # paper tone, even when the scan is grey or unevenly lit
     ink = cv2.subtract(background, small) > 15  # faint, blurred or low-contrast print still counts
@@ -109,8 +111,7 @@ def is_blank(page: np.ndarray, ink_ratio: float) -> bool:
 def read_qr(page: np.ndarray) -> str | None:
     """Decode a QR code on the page (cover sheets), or None."""
     detector = cv2.QRCodeDetector()
-    scale = 640 / max(page.shape)  # a cover sheet's QR code (90 mm) stays ~180 px wide
-    small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else page
+    small = shrink(page, math.ceil(max(page.shape) / 640))  # a cover sheet's QR code (90 mm) stays ~180 px wide
     if _finder_patterns(small) < 3:  # a QR code has three; most envelopes none (the detector costs ~15 ms)
         return None
     for candidate in (small, page):
@@ -132,13 +133,11 @@ def _finder_patterns(small: np.ndarray) -> int:
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return 0
-    tree = hierarchy[0]  # next, previous, first child, parent
+    child = hierarchy[0][:, 2]  # each contour's first child (-1: none)
+    nested = np.flatnonzero((child >= 0) & (child[np.maximum(child, 0)] >= 0))  # a child that has a child
     found = 0
-    for i, contour in enumerate(contours):
-        child = tree[i][2]
-        if child < 0 or tree[child][2] < 0:
-            continue
-        _x, _y, w, h = cv2.boundingRect(contour)
+    for i in nested:
+        _x, _y, w, h = cv2.boundingRect(contours[i])
         if w >= 5 and h >= 5 and 0.5 <= w / h <= 2.0:
             found += 1
     return found
