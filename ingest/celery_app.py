@@ -12,6 +12,7 @@ from celery.signals import worker_process_init
 from registry.settings import Settings
 
 from .context import Services
+from .executor import one_thread_per_worker
 from .pipeline import run_job
 
 _PROCESS: dict[str, Services] = {}  # one Services per worker process, created when the process starts
@@ -44,6 +45,7 @@ def _run_job_task(job_id: int) -> str:
 @worker_process_init.connect
 def _init_process(**_: object) -> None:
     _PROCESS.clear()  # connections are never shared across a fork
+    one_thread_per_worker()
 
 
 app = make_celery(Settings())

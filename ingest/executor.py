@@ -83,8 +83,16 @@ class InProcessExecutor:
 
 def _init_worker(settings: Settings) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    one_thread_per_worker()
     _die_with_parent()
     _WORKER["services"] = Services.open(settings)
+
+
+def one_thread_per_worker() -> None:
+    """OpenCV's own thread pool would split each resize over every core, which the other workers already use."""
+    import cv2
+
+    cv2.setNumThreads(1)
 
 
 def _die_with_parent() -> None:
