@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import numpy as np
-
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
