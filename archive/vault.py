@@ -322,7 +322,8 @@ class Vault:
                 raise VaultError("archive.no_structure")
             owner = keys.owner_of(usager_id, self._structure_id)
             row = keys.find(session, owner)  # a key row refers to its usager (foreign key): the usager exists
-            if row is None and usager_id is not None and session.scalar(select(Usager.id).where(Usager.id == usager_id)) is None:
+            unknown = row is None and usager_id is not None
+            if unknown and session.scalar(select(Usager.id).where(Usager.id == usager_id)) is None:
                 raise VaultError("archive.unknown_usager", usager_id=usager_id)
             return owner, row
 

@@ -1,4 +1,8 @@
-"""Envelopes per minute through the whole registration path, beside the Paperless-ngx path (OCRmyPDF)."""
+"""Envelopes per minute through the whole registration path, beside the Paperless-ngx path (OCRmyPDF).
+
+Environment: COFFRE_BENCH_PROFILE=FILE runs `coffre ingest` under py-spy (its worker processes included, native
+frames too) and writes a speedscope profile there; the figures of such a run are not comparable.
+"""
 
 from __future__ import annotations
 
@@ -39,10 +43,12 @@ def main() -> None:
         hot.mkdir(parents=True)
         for scan in scans:
             shutil.copy(scan, hot / scan.name)
+        command = [COFFRE, "ingest", "--once", "--report", "report.jsonl"]
+        if profile := os.environ.get("COFFRE_BENCH_PROFILE"):
+            spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--native"]
+            command = [*spy, "--format", "speedscope", "-o", profile, "--", *command]
         started = time.perf_counter()
-        subprocess.run(
-            [COFFRE, "ingest", "--once", "--report", "report.jsonl"], cwd=work, env=env, check=True, capture_output=True
-        )
+        subprocess.run(command, cwd=work, env=env, check=True, capture_output=True)
         coffre_s = time.perf_counter() - started
         coffre_rate = len(scans) / coffre_s * 60
 

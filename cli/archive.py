@@ -17,7 +17,6 @@ from archive.vault import Vault
 from registry.i18n import CoffreError, t
 from registry.models import VaultObject
 from registry.services import usagers as usager_svc
-from signing.factory import journal_timestamper
 
 from . import context
 
@@ -112,6 +111,8 @@ def audit_(ctx: typer.Context, deep: bool = typer.Option(False, help="Déchiffre
 @app.command("seal")
 def seal(ctx: typer.Context) -> None:
     """Sceller maintenant la tête du journal (objet WORM)."""
+    from signing.factory import journal_timestamper  # pyHanko loads for this command only
+
     app_ctx = context.get(ctx)
     result = seal_journal(_vault(app_ctx), actor=ACTOR, timestamper=journal_timestamper(app_ctx.settings))
     app_ctx.console.print(t("cli.archive.sealed", event_id=result.head_event_id, head=result.head_hash[:16]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 import typer
@@ -62,27 +63,42 @@ def ingest(
     if settings.queue.mode is not QueueMode.CELERY:  # one node: whatever was 'running' died with it
         recover_interrupted(services)
     files = list(_collect(paths or settings.effective_scanner_folders, settings.effective_scanner_folders))
-    job_ids: list[int] = []
-    with _bar(app_ctx) as bar:
+    job_ids: list[int] = []  # every file's job, in the files' order
+    runnable: list[int] = []  # the jobs to process: this run's new ones, then those an earlier run left queued
+
+    def taken(bar: Progress) -> Iterator[int]:
+        """Take each file (its deposit is durable before it leaves the folder), handing each new job on at once."""
         task = bar.add_task(t("cli.ingest.taking"), total=len(files))
         for path, relative, in_hot_folder in files:
             consume = in_hot_folder if keep is None else not keep
-            job_ids.append(take(services, path, relative, consume=consume).job_id)
+            done = take(services, path, relative, consume=consume)
+            job_ids.append(done.job_id)
             bar.advance(task)
-    with app_ctx.sessions() as session:
-        pending = list(session.scalars(select(IngestJob.id).where(IngestJob.status == "queued")))
-    runnable = sorted(set(pending))
-    job_ids = list(dict.fromkeys(job_ids + runnable))
-    if runnable and settings.queue.mode is QueueMode.CELERY:
-        _run_on_celery(app_ctx, settings, runnable)
-    elif runnable:
+            if done.status == "queued":
+                runnable.append(done.job_id)
+                yield done.job_id
+        with app_ctx.sessions() as session:  # left queued by an earlier run (storage down, a worker lost)
+            queued = select(IngestJob.id).where(IngestJob.status == "queued").order_by(IngestJob.id)
+            left = list(session.scalars(queued))
+        for job_id in left:
+            if job_id not in runnable:
+                runnable.append(job_id)
+                yield job_id
+
+    if settings.queue.mode is QueueMode.CELERY:
+        with _bar(app_ctx) as bar:
+            list(taken(bar))
+        if runnable:
+            _run_on_celery(app_ctx, settings, runnable)
+    else:  # the workers start on the first job while the next files are being taken
         executor = InProcessExecutor(settings, workers or None)
         try:
             with _bar(app_ctx) as bar:
-                task = bar.add_task(t("cli.ingest.processing"), total=len(runnable))
-                executor.run(runnable, on_done=lambda _job, _status: bar.advance(task))
+                processing = bar.add_task(t("cli.ingest.processing"), total=None)
+                executor.run(taken(bar), on_done=lambda _job, _status: bar.advance(processing))
         finally:
             executor.shutdown()
+    job_ids = list(dict.fromkeys(job_ids + runnable))
     with app_ctx.sessions() as session:
         lines = report_lines(session, job_ids)
     if report is not None:

@@ -9,9 +9,7 @@ import secrets
 import sys
 
 import typer
-import uvicorn
 
-from api.app import create_app
 from archive.factory import open_vault
 from archive.vault import Vault
 from lifecycle.env import JobEnv
@@ -110,6 +108,10 @@ def run(
     workers: int = typer.Option(1, min=1, max=64, help="Processus serveur web (production : un par cœur)."),
 ) -> None:
     """Démarrer Coffre (mode intégré par défaut : SQLite, coffre-fort local, traitements en local)."""
+    import uvicorn  # the web stack and pyHanko load here, not for every command (`coffre ingest` starts faster)
+
+    from api.app import create_app
+
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
     app_ctx.migrate()

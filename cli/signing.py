@@ -6,8 +6,6 @@ import typer
 
 from archive.factory import open_vault
 from registry.i18n import CoffreError, t
-from signing.extend import extend_due
-from signing.factory import seal_signer
 
 from . import context
 
@@ -24,6 +22,9 @@ def extend(
     dry_run: bool = typer.Option(False, "--dry-run", help="Lister sans horodater."),
 ) -> None:
     """Ré-horodater (B-LTA) les attestations et décisions avant l'expiration du certificat de l'horodateur."""
+    from signing.extend import extend_due  # pyHanko loads for this command only
+    from signing.factory import seal_signer
+
     app_ctx = context.get(ctx)
     app_ctx.migrate()
     settings = app_ctx.settings

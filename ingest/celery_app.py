@@ -13,6 +13,7 @@ from lifecycle import celery_tasks as lifecycle_tasks
 from registry.settings import Settings
 
 from .context import Services
+from .executor import one_thread_per_worker
 from .pipeline import run_job
 
 _PROCESS: dict[str, Services] = {}  # one Services per worker process, created when the process starts
@@ -46,6 +47,7 @@ def _run_job_task(job_id: int) -> str:
 @worker_process_init.connect
 def _init_process(**_: object) -> None:
     _PROCESS.clear()  # connections are never shared across a fork
+    one_thread_per_worker()
 
 
 app = make_celery(Settings())

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.factory import open_vault
 from archive.vault import Vault
 from registry.db import make_engine, session_factory
-from registry.models import IngestJob, MailItem, Structure, Usager
+from registry.models import IngestJob, MailItem, Structure, Usager, utcnow
 from registry.services.notices import mail_notifier
 from registry.settings import Settings
 
@@ -174,8 +174,9 @@ class JobContext:
     def checkpoint(self) -> None:
         """Save the stages' outputs now (long stages call it between items)."""
         with self.services.sessions.begin() as session:
-            job = self.load_job(session, self.job_id)
-            job.state = dict(self.state)
+            session.execute(
+                update(IngestJob).where(IngestJob.id == self.job_id).values(state=dict(self.state), updated_at=utcnow())
+            )
 
     def workdir(self) -> Path:
         path = self.settings.var_dir.resolve() / "work" / f"job-{self.job_id}"

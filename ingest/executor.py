@@ -60,6 +60,7 @@ class InProcessExecutor:
         )
 
     def run(self, job_ids: Iterable[int], on_done: Callable[[int, str], None] | None = None) -> dict[int, str]:
+        """Run each job; `job_ids` may be a generator: each job is submitted as soon as it is produced."""
         futures: dict[Future[str], int] = {self._pool.submit(_run, job_id): job_id for job_id in job_ids}
         results = {}
         for future in as_completed(futures):
@@ -82,8 +83,16 @@ class InProcessExecutor:
 
 def _init_worker(settings: Settings) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    one_thread_per_worker()
     _die_with_parent()
     _WORKER["services"] = Services.open(settings)
+
+
+def one_thread_per_worker() -> None:
+    """OpenCV's own thread pool would split each resize over every core, which the other workers already use."""
+    import cv2
+
+    cv2.setNumThreads(1)
 
 
 def _die_with_parent() -> None:

@@ -6,9 +6,10 @@ import io
 import logging
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -47,6 +48,9 @@ class SourceInfo:
     type: str  # pdf | jpeg | png | tiff
     pages: int
     mime_type: str
+    # a one-frame image decoded by the inspection, in grayscale: the pages are not decoded a second time
+    decoded: np.ndarray | None = field(default=None, repr=False, compare=False)
+    scan_mode: str = ""  # that image's PIL mode (L, RGB…)
 
 
 def sniff(head: bytes) -> str | None:
@@ -68,7 +72,8 @@ def inspect_bytes(data: bytes, name: str, limits: IngestSettings) -> SourceInfo:
         raise Quarantine("quarantine.wrong_name", ext=ext, what=_LABELS[kind])
     if kind == "pdf":
         return SourceInfo("pdf", _check_pdf(data, limits), "application/pdf")
-    return SourceInfo(kind, _check_image(data, kind, limits), f"image/{kind}")
+    frames, decoded, mode = _check_image(data, kind, limits)
+    return SourceInfo(kind, frames, f"image/{kind}", decoded, mode)
 
 
 def check_pixels(width: int, height: int, limits: IngestSettings) -> None:
@@ -107,7 +112,17 @@ def _check_pdf(data: bytes, limits: IngestSettings) -> int:
     return pages
 
 
-def _check_image(data: bytes, kind: str, limits: IngestSettings) -> int:
+def gray_array(image: Image.Image) -> np.ndarray:
+    """A decoded image as a 2-D uint8 array of its own (grayscale)."""
+    if image.mode == "L":
+        return np.array(image)
+    if image.mode in ("1", "P", "RGB", "RGBA", "CMYK", "I;16", "LA", "I", "F", "YCbCr"):
+        return np.asarray(image.convert("L"))
+    return np.asarray(image.convert("RGB").convert("L"))
+
+
+def _check_image(data: bytes, kind: str, limits: IngestSettings) -> tuple[int, np.ndarray | None, str]:
+    """(frames, the only frame decoded in grayscale or None when there are several, its mode)."""
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only: no decompression yet
             check_pixels(image.width, image.height, limits)
@@ -118,7 +133,9 @@ def _check_image(data: bytes, kind: str, limits: IngestSettings) -> int:
                 image.seek(index)
                 check_pixels(image.width, image.height, limits)
                 image.load()  # full decode, so truncated or corrupt data is caught here
-            return frames
+            if frames == 1:
+                return 1, gray_array(image), image.mode
+            return frames, None, ""
     except Quarantine:
         raise
     except Image.DecompressionBombError as exc:

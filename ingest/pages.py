@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import math
+import re
 import warnings
 
 import cv2
@@ -12,12 +14,16 @@ from pdf2image import convert_from_bytes
 from PIL import Image
 from pypdf import PdfReader
 
+from ocr.layout import shrink
+from ocr.pdfimage import single_jpeg_bytes
 from registry.settings import IngestSettings
 
 from .errors import Quarantine
-from .inspect import SourceInfo, check_pixels
+from .inspect import SourceInfo, check_pixels, gray_array
 
 log = logging.getLogger(__name__)
+# what makes an image's pixels differ from its JPEG stream's (masks, decode arrays, palettes, colour profiles)
+_NOT_PLAIN = re.compile(rb"/(SMask|Mask|Decode|Indexed|ICCBased|DeviceN|Separation)\b")
 
 
 class PageRenderer:
@@ -30,9 +36,18 @@ class PageRenderer:
 
     def __call__(self, number: int) -> np.ndarray:
         if self.info.type != "pdf":
+            if self.info.decoded is not None:  # decoded by the inspection
+                return self.info.decoded
             with Image.open(io.BytesIO(self.data)) as image:
                 image.seek(number)
-                return np.asarray(_gray(image))
+                return gray_array(image)
+        if (stream := self.scan_jpeg(number)) is not None:  # a plain scanner PDF: its JPEG, as PIL decodes it
+            try:
+                with Image.open(io.BytesIO(stream)) as image:
+                    check_pixels(image.width, image.height, self.limits)
+                    return gray_array(image)
+            except (OSError, SyntaxError, ValueError):  # a damaged stream: pypdf and poppler below say more
+                pass
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if self._reader is None:
@@ -53,7 +68,15 @@ class PageRenderer:
             raise Quarantine("quarantine.corrupt_pdf", detail=type(exc).__name__) from exc
         if not rendered:
             raise Quarantine("quarantine.corrupt_pdf", detail="page")
-        return np.asarray(_gray(rendered[0]))
+        return gray_array(rendered[0])
+
+    def scan_jpeg(self, number: int) -> bytes | None:
+        """Page `number`'s own JPEG bytes when the page is exactly one gray or RGB JPEG image, else None."""
+        if self.info.type == "jpeg":
+            return self.data if self.info.scan_mode in ("L", "RGB") else None
+        if self.info.type != "pdf" or self.info.pages != 1 or _NOT_PLAIN.search(self.data):
+            return None
+        return single_jpeg_bytes(self.data)
 
 
 def _single_image(reader: PdfReader, number: int, limits: IngestSettings) -> np.ndarray | None:
@@ -67,24 +90,16 @@ def _single_image(reader: PdfReader, number: int, limits: IngestSettings) -> np.
         if image is None:
             return None
         check_pixels(image.width, image.height, limits)
-        return np.asarray(_gray(image))
+        return gray_array(image)
     except Quarantine:
         raise
     except Exception:  # noqa: BLE001 - fall back to rendering the page
         return None
 
 
-def _gray(image: Image.Image) -> Image.Image:
-    if image.mode == "L":
-        return image.copy()
-    if image.mode in ("1", "P", "RGB", "RGBA", "CMYK", "I;16", "LA", "I", "F", "YCbCr"):
-        return image.convert("L")
-    return image.convert("RGB").convert("L")
-
-
 def is_blank(page: np.ndarray, ink_ratio: float) -> bool:
     """A separator or empty page: almost no dark pixels once scanner noise is smoothed out."""
-    small = cv2.resize(page, (max(1, page.shape[1] // 4), max(1, page.shape[0] // 4)), interpolation=cv2.INTER_AREA)
+    small = shrink(page, 4)
     small = cv2.GaussianBlur(small, (3, 3), 0)
     background = cv2.medianBlur(small, 31)  # paper tone, even when the scan is grey or unevenly lit
     ink = cv2.subtract(background, small) > 15  # faint, blurred or low-contrast print still counts
@@ -96,8 +111,9 @@ def is_blank(page: np.ndarray, ink_ratio: float) -> bool:
 def read_qr(page: np.ndarray) -> str | None:
     """Decode a QR code on the page (cover sheets), or None."""
     detector = cv2.QRCodeDetector()
-    scale = 640 / max(page.shape)  # a cover sheet's QR code (90 mm) stays ~180 px wide
-    small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else page
+    small = shrink(page, math.ceil(max(page.shape) / 640))  # a cover sheet's QR code (90 mm) stays ~180 px wide
+    if _finder_patterns(small) < 3:  # a QR code has three; most envelopes none (the detector costs ~15 ms)
+        return None
     for candidate in (small, page):
         try:
             text, points, _ = detector.detectAndDecode(candidate)
@@ -108,3 +124,20 @@ def read_qr(page: np.ndarray) -> str | None:
         if points is None:
             return None  # nothing that looks like a QR code at all
     return None
+
+
+def _finder_patterns(small: np.ndarray) -> int:
+    """Shapes nested three deep (a dark square in a light ring in a dark square): candidates for a QR code's
+    finder patterns, counted generously (letters such as ® count too) so that no QR code is ever missed."""
+    ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    child = hierarchy[0][:, 2]  # each contour's first child (-1: none)
+    nested = np.flatnonzero((child >= 0) & (child[np.maximum(child, 0)] >= 0))  # a child that has a child
+    found = 0
+    for i in nested:
+        _x, _y, w, h = cv2.boundingRect(contours[i])
+        if w >= 5 and h >= 5 and 0.5 <= w / h <= 2.0:
+            found += 1
+    return found

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import socket
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
@@ -52,13 +53,15 @@ def run_job(services: Services, job_id: int) -> str:
         names = [stage.__name__ for stage in STAGES]
         start = names.index(done_stage) + 1 if done_stage in names else 0
         if start > 0:  # resume: the file's type is known from the recorded inspection
-            info = ctx.state["info"]
-            ctx.info = SourceInfo(info["type"], info["pages"], info["mime"])  # type: ignore[index]
+            info: dict[str, Any] = ctx.state["info"]  # type: ignore[assignment]
+            ctx.info = SourceInfo(info["type"], info["pages"], info["mime"], scan_mode=info.get("mode", ""))
         for stage in STAGES[start:]:
             if ctx.info is not None and ctx.render is None:
                 ctx.render = PageRenderer(ctx.data, ctx.info, services.settings.ingest)
             stage(ctx)
-            _record_stage(services, job_id, stage.__name__, ctx.state)
+            _record_stage(services, job_id, stage.__name__, ctx.state, last=stage is STAGES[-1])
+        if start == len(STAGES):  # every stage was recorded before the process stopped: only the end is missing
+            _record_stage(services, job_id, STAGES[-1].__name__, ctx.state, last=True)
     except Quarantine as reason:
         return _quarantine(services, ctx, reason)
     except (StorageUnavailable, OperationalError) as exc:  # infrastructure: retry later, then give up
@@ -70,17 +73,17 @@ def run_job(services: Services, job_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - a bad file must not stop the line
         log.exception("ingest job %s failed", job_id)
         return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(exc).__name__))
-    with services.sessions.begin() as session:
-        job = JobContext.load_job(session, job_id)
-        job.status, job.finished_at = "done", utcnow()
     shutil.rmtree(ctx.settings.var_dir.resolve() / "work" / f"job-{job_id}", ignore_errors=True)
     return "done"
 
 
-def _record_stage(services: Services, job_id: int, stage: str, state: dict[str, object]) -> None:
+def _record_stage(services: Services, job_id: int, stage: str, state: dict[str, object], *, last: bool) -> None:
+    """One UPDATE: the stage completed and the state it leaves; after the last stage, the job is done with it."""
+    values: dict[str, object] = {"stage": stage, "state": dict(state), "updated_at": utcnow()}
+    if last:
+        values |= {"status": "done", "finished_at": utcnow()}
     with services.sessions.begin() as session:
-        job = JobContext.load_job(session, job_id)
-        job.stage, job.state = stage, dict(state)
+        session.execute(update(IngestJob).where(IngestJob.id == job_id).values(**values))
 
 
 def _set_status(services: Services, job_id: int, status: str) -> None:

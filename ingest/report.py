@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from registry.models import IngestJob, IngestResult, MailItem, Usager
 
+_CHUNK = 500  # job ids per IN (…) list
+
 
 def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, object]]:
     """source, page, status (assigned|review|unmatched|quarantined|duplicate), usager, candidates, confidence,
@@ -19,22 +21,31 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
     archived: "enveloppe" or the document's type); a letter's line repeats its kind as mail_kind and adds sender
     (organisation) and urgent."""
     numeros = dict(session.execute(select(Usager.id, Usager.numero)).all())
+    job_ids = list(job_ids)
+    jobs: dict[int, IngestJob] = {}
+    results: dict[int, list[IngestResult]] = {}
+    mails: dict[int, MailItem] = {}
+    for start in range(0, len(job_ids), _CHUNK):  # a few queries for the whole run, not three per file
+        chunk = job_ids[start : start + _CHUNK]
+        jobs |= {job.id: job for job in session.scalars(select(IngestJob).where(IngestJob.id.in_(chunk)))}
+        found = session.scalars(
+            select(IngestResult).where(IngestResult.job_id.in_(chunk)).order_by(IngestResult.item_index)
+        ).all()
+        for result in found:
+            results.setdefault(result.job_id, []).append(result)
+        mail_ids = [r.mail_item_id for r in found if r.mail_item_id]
+        mails |= {m.id: m for m in session.scalars(select(MailItem).where(MailItem.id.in_(mail_ids)))}
     lines: list[dict[str, object]] = []
     for job_id in job_ids:
-        job = session.get(IngestJob, job_id)
+        job = jobs.get(job_id)
         if job is None:
             continue
         if job.status in ("quarantined", "duplicate"):
             lines.append(_line(job, 1, job.status, None, [], 0.0, None, job.reason))
             continue
-        results = session.scalars(
-            select(IngestResult).where(IngestResult.job_id == job_id).order_by(IngestResult.item_index)
-        )
-        found = False
-        for result in results:
-            found = True
+        for result in results.get(job_id, []):
             candidates = [c.get("numero") for c in result.candidates or []]
-            mail = session.get(MailItem, result.mail_item_id) if result.mail_item_id else None
+            mail = mails.get(result.mail_item_id) if result.mail_item_id else None
             lines.append(
                 _line(
                     job,
@@ -49,7 +60,7 @@ def report_lines(session: Session, job_ids: Iterable[int]) -> list[dict[str, obj
                 | {"document": result.kind}
                 | _mail_fields(mail)
             )
-        if not found:  # not finished (e.g. waiting for storage): say so rather than drop it
+        if job_id not in results:  # not finished (e.g. waiting for storage): say so rather than drop it
             lines.append(_line(job, 1, job.status, None, [], 0.0, None, job.reason))
     return lines
 

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from pypdf import PdfReader, PdfWriter
 from reportlab import rl_config
-from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfutils
 from reportlab.pdfgen import canvas
 
 from ocr.layout import rotate
@@ -30,16 +30,37 @@ def jpeg(page: np.ndarray) -> bytes:
     return encoded.tobytes()
 
 
+class _JpegFile(io.BytesIO):
+    """JPEG bytes that reportlab takes for a .jpg file: embedded as they are (DCTDecode), never decoded.
+
+    Given an ImageReader instead, reportlab decodes the image to RGB and hashes the pixels (≈ 15 ms a page)."""
+
+    def __fspath__(self) -> str:
+        return "page.jpg"
+
+    def __str__(self) -> str:  # the image's name in the PDF (one image a page): deterministic output
+        return "page.jpg"
+
+
 def envelope_pdf(
-    page: np.ndarray, dpi: int, lines: Sequence[str], box: tuple[int, int, int, int] | None, rotation: int = 0
+    page: np.ndarray,
+    dpi: int,
+    lines: Sequence[str],
+    box: tuple[int, int, int, int] | None,
+    rotation: int = 0,
+    *,
+    scan_jpeg: bytes | None = None,
 ) -> bytes:
-    """One page: the envelope as scanned (turned upright) with the address lines as invisible text over the block."""
+    """One page: the envelope as scanned (turned upright) with the address lines as invisible text over the block.
+
+    `scan_jpeg`: the scan's own JPEG bytes for this page, embedded as they are when the page needs no turning."""
     upright = rotate(page, -rotation) if rotation else page  # the reader's convention: turned CCW from upright
     height, width = upright.shape[:2]
     points_w, points_h = width * 72 / dpi, height * 72 / dpi
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=(points_w, points_h), invariant=1)
-    pdf.drawImage(ImageReader(io.BytesIO(jpeg(np.ascontiguousarray(upright)))), 0, 0, points_w, points_h)
+    image = scan_jpeg if not rotation and _embeddable(scan_jpeg, width, height) else jpeg(np.ascontiguousarray(upright))
+    pdf.drawImage(_JpegFile(image), 0, 0, points_w, points_h)
     if lines:
         x0, y0, x1, y1 = box or (0, 0, width, height)
         line_h = max((y1 - y0) / max(len(lines), 1), 1) * 72 / dpi
@@ -54,6 +75,17 @@ def envelope_pdf(
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def _embeddable(data: bytes | None, width: int, height: int) -> bool:
+    """Whether JPEG bytes can go into the PDF as they are: 8-bit gray or RGB, and exactly the page's pixels."""
+    if data is None:
+        return False
+    try:
+        found = pdfutils.readJPEGInfo(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - markers reportlab does not know (12-bit, lossless…): encode the page
+        return False
+    return found[:3] in ((width, height, 1), (width, height, 3))
 
 
 def ocr_page_pdf(page: np.ndarray, *, lang: str, dpi: int, timeout: float) -> tuple[bytes, str]:

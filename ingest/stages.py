@@ -17,7 +17,7 @@ from . import coversheet
 from .context import ACTOR, Item, JobContext
 from .errors import Quarantine
 from .inspect import inspect_bytes
-from .pages import is_blank, read_qr
+from .pages import PageRenderer, is_blank, read_qr
 from .searchable import envelope_pdf, merge, ocr_page_pdf
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,12 @@ DEFAULT_DOCUMENT = "justificatif"
 def inspect(ctx: JobContext) -> None:
     """Type by magic bytes, name agreement, encryption, structure and size limits."""
     ctx.info = inspect_bytes(ctx.data, ctx.source_name, ctx.settings.ingest)
-    ctx.state["info"] = {"type": ctx.info.type, "pages": ctx.info.pages, "mime": ctx.info.mime_type}
+    ctx.state["info"] = {
+        "type": ctx.info.type,
+        "pages": ctx.info.pages,
+        "mime": ctx.info.mime_type,
+        "mode": ctx.info.scan_mode,
+    }
 
 
 def split(ctx: JobContext) -> None:
@@ -166,7 +171,8 @@ def match(ctx: JobContext) -> None:
 def archive(ctx: JobContext) -> None:
     """Deposit each item's searchable PDF in the coffre-fort (the usager's key when assigned)."""
     archived = dict(ctx.state.get("archived", {}))  # type: ignore[arg-type]
-    for item in ctx.items:
+    items = ctx.items
+    for item in items:
         key = str(item.index)
         if key in archived:
             continue
@@ -186,6 +192,7 @@ def archive(ctx: JobContext) -> None:
                 found["lines"],
                 tuple(found["box"]) if found.get("box") else None,
                 int(found.get("rotation", 0)),
+                scan_jpeg=ctx.render.scan_jpeg(item.pages[0]) if isinstance(ctx.render, PageRenderer) else None,
             )
         else:
             pdf = (ctx.workdir() / f"item-{item.index}.pdf").read_bytes()
@@ -201,7 +208,8 @@ def archive(ctx: JobContext) -> None:
         )
         archived[key] = receipt.object_id
         ctx.state["archived"] = archived
-        ctx.checkpoint()
+        if item is not items[-1]:  # the last one is recorded with the stage (a deposit left unrecorded is found again)
+            ctx.checkpoint()
 
 
 def register(ctx: JobContext) -> None:

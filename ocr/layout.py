@@ -88,6 +88,17 @@ def rotate(page: np.ndarray, ccw: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(page, k)) if k else page
 
 
+def shrink(image: np.ndarray, factor: int) -> np.ndarray:
+    """The image reduced `factor` times by averaging factor × factor cells (its last odd rows and columns dropped).
+
+    OpenCV's area resize takes its fast path only for an exact integer ratio: 4-10x faster on a page."""
+    if factor <= 1:
+        return image
+    height, width = max(1, image.shape[0] // factor), max(1, image.shape[1] // factor)
+    exact = image[: height * factor, : width * factor]
+    return cv2.resize(exact, (width, height), interpolation=cv2.INTER_AREA)
+
+
 def ink_mask(page: np.ndarray, factor: int = 4) -> np.ndarray:
     """Dark strokes on a page reduced `factor` times (1 = ink), long rules removed."""
     small = cv2.resize(page, (page.shape[1] // factor, page.shape[0] // factor), interpolation=cv2.INTER_AREA)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .engine import TesseractEngine
-from .layout import A4_MM, Box, binarise, rotate
+from .layout import A4_MM, Box, binarise, rotate, shrink
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +79,7 @@ class MarkReader:
 def find_barcodes(upright: np.ndarray) -> list[Box]:
     """Linear barcodes (registered letters, parcels, avis de passage): regions of strong horizontal gradient whose
     best 5 mm strip is made of solid vertical bars; in pixels of `upright`, widest first."""
-    small = cv2.resize(
-        upright, (upright.shape[1] // _FACTOR, upright.shape[0] // _FACTOR), interpolation=cv2.INTER_AREA
-    )
+    small = shrink(upright, _FACTOR)
     per_mm = upright.shape[0] / A4_MM[1] / _FACTOR
     gx = cv2.convertScaleAbs(cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3))
     gy = cv2.convertScaleAbs(cv2.Sobel(small, cv2.CV_16S, 0, 1, ksize=3))

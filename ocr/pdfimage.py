@@ -23,7 +23,13 @@ def read_pdf_page(path: Path, dpi: int = 200) -> np.ndarray:
 
 
 def _single_jpeg(data: bytes) -> np.ndarray | None:
-    """The one DCT image of a one-page, image-only PDF (no fonts, no page rotation, not CMYK), or None."""
+    """The one DCT image of a one-page, image-only PDF, decoded, or None."""
+    stream = single_jpeg_bytes(data)
+    return None if stream is None else cv2.imdecode(np.frombuffer(stream, np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+def single_jpeg_bytes(data: bytes) -> bytes | None:
+    """The JPEG stream of a one-page, image-only PDF (no fonts, no page rotation, not CMYK), or None."""
     if (
         data.count(b"/Type /Page") - data.count(b"/Type /Pages") != 1
         or data.count(b"/Subtype /Image") != 1
@@ -38,7 +44,7 @@ def _single_jpeg(data: bytes) -> np.ndarray | None:
     end = data.find(b"endstream", match.end())
     if end < 0:
         return None
-    return cv2.imdecode(np.frombuffer(data[match.end() : end], np.uint8), cv2.IMREAD_GRAYSCALE)
+    return data[match.end() : end].rstrip(b"\r\n")
 
 
 def _rasterise(path: Path, dpi: int) -> np.ndarray:

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 import urllib3
 from minio import Minio
-from minio.credentials import Credentials
 from minio.commonconfig import COMPLIANCE
+from minio.credentials import Credentials
 from minio.datatypes import Part
 from minio.error import MinioException, S3Error
 from minio.retention import Retention
