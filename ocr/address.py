@@ -150,7 +150,7 @@ class AddressReader:
         if found is not None:
             guesses.append((found, rotation))  # after the windows' guesses, which win ties
         if guesses:
-            best, rotation = max(guesses, key=lambda g: (starts_with_civility(g[0].lines), len(g[0].lines)))
+            best, rotation = max(guesses, key=lambda g: self._plausible(g[0]))  # the windows' guesses win ties
             return self._result(page, best, rotation, started)
         empty = np.zeros((0, 0), np.uint8)
         return AddressBlock([], "none", order[0], False, 0.0, (0, 0, 0, 0), empty, 0.0, _since(started))
@@ -179,7 +179,7 @@ class AddressReader:
             found = self._region(page, box, zone.name, window=zone.name != "lower_right", cut=cut)
             if found is not None and found.anchor:
                 return found
-            if found is not None and (guess is None or _likelier(found, guess)):
+            if found is not None and (guess is None or self._plausible(found) > self._plausible(guess)):
                 guess = found
         return guess
 
@@ -220,6 +220,12 @@ class AddressReader:
             if again is not None and (again.anchor, len(again.lines)) > (found.anchor, len(found.lines)):
                 return again
         return found
+
+    def _plausible(self, found: _Found) -> tuple[bool, bool, int]:
+        """How much a block without the anchor looks like the address: a civility first, one of the structure's own
+        lines (a registered label or a block read upside down has neither), then its length."""
+        own = any(self.anchor.is_structure_line(line.text) for line in found.lines)
+        return starts_with_civility(found.lines), own, len(found.lines)
 
     def _headless(self, block: list[OcrLine]) -> bool:
         """A block whose first line is the structure's own: the addressee's line was lost."""
@@ -270,10 +276,6 @@ def _plain_address(found: _Found) -> bool:
         and starts_with_civility(found.lines)
         and statistics.median(line.confidence for line in found.lines) >= _CLEAR
     )
-
-
-def _likelier(found: _Found, than: _Found) -> bool:
-    return starts_with_civility(found.lines) and not starts_with_civility(than.lines)
 
 
 def _since(started: float) -> float:
