@@ -145,6 +145,11 @@ class AddressReader:
             osd = self._orientation(page, dpi)
         rotation = osd[0] if osd is not None else order[0]
         found = self._layout(_Page(rotate(page, -rotation), dpi))
+        if found is None or not any(self._plausible(found)[:2]):  # nothing like an address: OSD may be upside down
+            other = (rotation + 180) % 360
+            again = self._layout(_Page(rotate(page, -other), dpi))
+            if again is not None and (found is None or self._plausible(again) > self._plausible(found)):
+                found, rotation = again, other
         if found is not None and found.anchor:
             return self._result(page, found, rotation, started)
         if found is not None:
