@@ -13,6 +13,7 @@ from .engine import Box, OcrLine
 MAX_LINES = 7  # NF Z10-011's 6 lines, plus one for a line Tesseract split
 _CIVILITY = re.compile(r"^\W*(M|MR|MME|MLLE|MM|MONSIEUR|MADAME|MADEMOISELLE)\b\.?", re.IGNORECASE)
 _OTHER_ADDRESS = re.compile(r"\b\d{5}\s+[A-Z][A-Z' -]{2,}|\bCEDEX\b", re.IGNORECASE)
+_REFERENCE = re.compile(r"^\W*(dom\b|domiciliation\s+n|ref\b|dossier\b|n(o|deg)\s*\d|nee?\s+le\b)", re.IGNORECASE)
 _POOR_CONFIDENCE = 70.0  # median line confidence under which a reading is taken as failed
 
 
@@ -38,6 +39,11 @@ def pick_block(lines: list[OcrLine], anchor: Anchor, *, window: bool = False) ->
         own = next((i for i, line in enumerate(useful) if anchor.is_structure_line(line.text)), None)
         return ([], 0.0) if own is None else (_upward(useful, own) + _downward(useful, own)[1:], 0.0)
     return _downward(useful, starts[-1]), 0.0
+
+
+def is_reference(text: str) -> bool:
+    """A dossier-number or birth-date line ('Dom. n° 1234', 'Réf. 1234', 'née le 01/02/1990')."""
+    return bool(_REFERENCE.match(unidecode(text)))
 
 
 def starts_with_civility(lines: list[OcrLine]) -> bool:
