@@ -7,14 +7,14 @@ import random
 import statistics
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from unidecode import unidecode
 
 from bench.corpus.plan import build_registry, plan_scans
 from classifier.addressee import parse_block
-from classifier.history import Feedback, SenderHistory
+from classifier.history import Feedback, SenderHistory, sender_key
 from classifier.matching import MatchResult, MatchStatus, UsagerIndex, UsagerRecord, decide
 from classifier.phonetic import phonetic_key
 from registry.names import normalize
@@ -308,6 +308,85 @@ def test_history_never_overrides_a_contradicting_dossier_number(index: UsagerInd
 def test_history_naming_someone_else_blocks_an_auto_assignment(index: UsagerIndex) -> None:
     history = history_for("s", "sylla ibrahima", [None, None])  # agents said 'inconnu' twice
     assert match(index, "M. SYLLA Ibrahima", sender_key="s", history=history).status is MatchStatus.REVIEW
+
+
+def test_history_naming_both_homonyms_does_not_block_a_printed_dossier_number(index: UsagerIndex) -> None:
+    history = history_for("caf", "diallo mamadou", [DIALLO_A.usager_id, DIALLO_A.usager_id, DIALLO_B.usager_id])
+    result = match(index, "M. DIALLO Mamadou", "Dom. n° 101", sender_key="caf", history=history)
+    assert assigned_to(result, DIALLO_A)  # the CAF writes to both homonyms; the number says which one
+    broad = history_for("caf", "diallo mamadou", [DIALLO_B.usager_id] * 3, others=40)
+    assert assigned_to(match(index, "M. DIALLO Mamadou", "Dom. n° 101", sender_key="caf", history=broad), DIALLO_A)
+
+
+# What the register alone leaves open, agents' past choices for the same sender and name settle -------------------
+
+SYLLA_M = UsagerRecord(9, "109", "Sylla", "Moussa", date_naissance=dt.date(1988, 4, 4), sexe="M")
+
+
+@pytest.fixture(scope="module")
+def two_syllas(index: UsagerIndex) -> UsagerIndex:
+    """The named usagers and another SYLLA: 'M. SYLLA I.' is Ibrahima in the register, or a stranger."""
+    return UsagerIndex([*(index.record(i) for i in range(len(index))), SYLLA_M])
+
+
+def test_an_initial_with_namesakes_waits_for_an_agent(two_syllas: UsagerIndex) -> None:
+    result = match(two_syllas, "M. SYLLA I.")
+    assert result.status is MatchStatus.REVIEW and ids(result)[0] == SYLLA.usager_id
+    assert result.name_key == "sylla i"
+
+
+def test_one_confirmation_for_that_sender_and_name_settles_an_initial(two_syllas: UsagerIndex) -> None:
+    history = history_for("caf", "sylla i", [SYLLA.usager_id], others=40)  # the CAF writes to many usagers
+    result = match(two_syllas, "M. SYLLA I.", sender_key="caf", history=history)
+    assert assigned_to(result, SYLLA) and result.reasons[:2] == ("history", "low_score")
+    assert match(two_syllas, "M. SYLLA I.", sender_key="cpam", history=history).status is MatchStatus.REVIEW
+    assert match(two_syllas, "M. SYLLA M.", sender_key="caf", history=history).status is MatchStatus.REVIEW
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [[SYLLA.usager_id, None], [SYLLA.usager_id, SYLLA_M.usager_id]],  # once 'inconnu'; once the other SYLLA
+)
+def test_a_divided_history_settles_nothing(two_syllas: UsagerIndex, chosen: list[int | None]) -> None:
+    history = history_for("caf", "sylla i", chosen)
+    assert match(two_syllas, "M. SYLLA I.", sender_key="caf", history=history).status is MatchStatus.REVIEW
+
+
+def test_history_never_settles_true_homonyms(index: UsagerIndex) -> None:
+    history = history_for("caf", "diallo m", [DIALLO_B.usager_id] * 3, others=40)
+    result = match(index, "M. DIALLO M.", sender_key="caf", history=history)
+    assert result.status is MatchStatus.REVIEW and ids(result)[0] == DIALLO_B.usager_id
+
+
+def test_sender_key_is_the_organisation_unless_none_was_recognised() -> None:
+    assert sender_key("CAF de la Seine-Saint-Denis", "caf") == "caf"
+    assert sender_key("Cabinet Durand", "autre") == "cabinet durand"  # 'autre' is no organisation
+    assert sender_key(None, "autre") == "autre" and sender_key(None, None) is None
+
+
+# Radiated usagers: their mail still comes, and goes back to the sender ---------------------------------------------
+
+
+def _with_status(index: UsagerIndex, *inactive: UsagerRecord) -> UsagerIndex:
+    ended = {r.usager_id for r in inactive}
+    records = (index.record(i) for i in range(len(index)))
+    return UsagerIndex(replace(r, active=r.usager_id not in ended) for r in records)
+
+
+def test_a_radiated_usager_is_never_assigned_the_letter_is_unmatched(index: UsagerIndex) -> None:
+    result = match(_with_status(index, KONE), "M. KONÉ Moussa")
+    assert result.status is MatchStatus.UNMATCHED and result.reasons == ("radie",)
+    assert ids(result)[0] == KONE.usager_id and "radie" in result.candidates[0].reasons
+
+
+def test_an_active_homonym_ranks_before_a_radiated_one_and_is_not_assigned(index: UsagerIndex) -> None:
+    result = match(_with_status(index, DIALLO_A), "M. DIALLO Mamadou")
+    assert result.status is MatchStatus.REVIEW and "homonym" in result.reasons
+    assert ids(result)[:2] == [DIALLO_B.usager_id, DIALLO_A.usager_id]
+
+
+def test_a_smudge_read_above_the_name_does_not_hide_it(index: UsagerIndex) -> None:
+    assert assigned_to(match(index, "cat a HR en", "M. SYLLA Ibrahima"), SYLLA)
 
 
 # Speed ----------------------------------------------------------------------------------------------------------
