@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.factory import open_vault
 from archive.vault import Vault
 from registry.db import make_engine, session_factory
-from registry.models import IngestJob, MailItem, Structure, Usager
+from registry.models import IngestJob, MailItem, StatusChange, Structure, Usager
 from registry.settings import Settings
 
 from .inspect import SourceInfo
@@ -85,9 +85,11 @@ class Services:
 
         with self.sessions() as session:
             version = session.execute(
-                select(func.count(Usager.id), func.max(Usager.updated_at)).where(
-                    Usager.structure_id == self.structure_id
-                )
+                select(
+                    func.count(Usager.id),
+                    func.max(Usager.updated_at),
+                    select(func.max(StatusChange.id)).scalar_subquery(),  # a radiation makes a usager inactive
+                ).where(Usager.structure_id == self.structure_id)
             ).one()
             if self._index is None or self._index[0] != tuple(version):
                 self._index = (tuple(version), UsagerIndex.load(session, self.structure_id))
