@@ -12,6 +12,9 @@ from dataclasses import dataclass, replace
 import pytest
 from unidecode import unidecode
 
+from bench._mailflow import replay
+from bench.corpus.flow import MailFlow, sender_line
+from bench.corpus.mailkinds import SENDER_ORG
 from bench.corpus.plan import build_registry, plan_scans
 from classifier.addressee import parse_block
 from classifier.history import Feedback, SenderHistory, sender_key
@@ -646,12 +649,49 @@ def test_corpus_blocks_as_printed_precision_coverage_and_false_autos(seed: int) 
         counts[plan.category] += 1
         counts[f"{plan.category}_auto"] += assigned and result.numero == plan.numero
         counts[f"{plan.category}_any_auto"] += assigned
+        counts["determinable"] += plan.determinable
+        counts["covered"] += plan.determinable and assigned and result.numero == plan.numero
         if not assigned and plan.numero:
             counts["review"] += 1
             counts["top3"] += plan.numero in [c.numero for c in result.candidates[:3]]
     determinable = counts["unique"] + counts["homonym_disambiguated"]
     covered = counts["unique_auto"] + counts["homonym_disambiguated_auto"]
-    assert counts["wrong"] <= 1 and counts["wrong"] / counts["auto"] <= 0.003, counts
-    assert covered / determinable >= 0.84, counts
-    assert counts["non_domiciled_any_auto"] <= 1 and counts["homonym_ambiguous_any_auto"] == 0, counts
-    assert counts["top3"] / counts["review"] >= 0.9, counts
+    assert counts["wrong"] == 0, counts
+    assert covered / determinable >= 0.86, counts  # by category; no sender history in this corpus
+    assert counts["covered"] / counts["determinable"] >= 0.88, counts  # what the letter and the register can tell
+    assert counts["non_domiciled_any_auto"] == 0 and counts["homonym_ambiguous_any_auto"] == 0, counts
+    assert counts["top3"] / counts["review"] >= 0.91, counts
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_mail_flow_as_printed_precision_coverage_false_autos_and_top3(seed: int) -> None:
+    """The corpus's mail flow (radiated usagers in the register, letters from each addressee's own correspondents,
+    a quarter of prior mail replayed into the sender history), blocks as printed: floors under the bench's goals."""
+    registry = build_registry(2000, seed)
+    flow = MailFlow(seed, registry)
+    index = UsagerIndex(
+        UsagerRecord(i, u.numero, u.person.nom, u.person.prenoms, u.person.nom_usage, u.person.surnom,
+                     u.person.date_naissance, sexe=u.person.sexe, active=u.numero not in flow.radie)
+        for i, u in enumerate(registry, start=1)
+    )  # fmt: skip
+    history = replay(flow.history(STRUCTURE), index, STRUCTURE).history
+    counts: Counter[str] = Counter()
+    for plan in plan_scans(registry, 600, seed, STRUCTURE, flow):
+        key = sender_key(sender_line(plan.sender or ""), SENDER_ORG[plan.sender or "private"])
+        result = decide(index, parse_block(list(plan.block.lines), STRUCTURE), SETTINGS, sender_key=key, history=history)
+        assigned = result.status is MatchStatus.ASSIGNED
+        counts["auto"] += assigned
+        counts["wrong"] += assigned and result.numero != plan.numero
+        counts["determinable"] += plan.determinable
+        counts["covered"] += plan.determinable and assigned and result.numero == plan.numero
+        counts[plan.category] += 1
+        counts[f"{plan.category}_any_auto"] += assigned
+        counts["radie_unmatched"] += plan.radie is not None and result.status is MatchStatus.UNMATCHED
+        if not assigned and plan.numero:
+            counts["review"] += 1
+            counts["top3"] += plan.numero in [c.numero for c in result.candidates[:3]]
+    assert counts["wrong"] == 0, counts
+    assert counts["covered"] / counts["determinable"] >= 0.93, counts
+    assert counts["non_domiciled_any_auto"] == 0 and counts["homonym_ambiguous_any_auto"] == 0, counts
+    assert counts["radie_unmatched"] > 0, counts  # surely a radiated usager's: back to the sender
+    assert counts["top3"] / counts["review"] >= 0.95, counts
