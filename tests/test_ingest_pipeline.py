@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bench.corpus import generate_corpus, read_truth
 from ingest.coversheet import CoverSheet, render_pdf
@@ -80,12 +81,7 @@ def _same_letter_again(work: Path, scan: Path, numero: str) -> None:
 
     sessions = session_factory(make_engine(f"sqlite:///{work / 'var' / 'coffre.db'}"))
     with sessions.begin() as s:
-        mail = s.scalars(
-            select(MailItem)
-            .where(MailItem.status == MailStatus.EN_REVUE)
-            .join(Document, Document.id == MailItem.scan_document_id)
-            .where(Document.title.startswith(scan.name))
-        ).one()
+        mail = _in_review(s, scan.name)
         chosen = s.scalars(select(Usager).where(Usager.numero == numero)).one()
         feedback = confirm(s, mail.id, chosen.id, actor="agent:1")
         assert feedback.outcome == "corrected" and mail.sender_org  # the classifier read the sender
@@ -104,6 +100,16 @@ def _same_letter_again(work: Path, scan: Path, numero: str) -> None:
         assert len(s.scalars(select(MatchFeedback)).all()) == 1  # the second letter waits for an agent
 
 
+def _in_review(session: Session, source: str) -> MailItem:
+    """The mail item in review of the envelope scanned from `source`."""
+    return session.scalars(
+        select(MailItem)
+        .where(MailItem.status == MailStatus.EN_REVUE)
+        .join(Document, Document.id == MailItem.scan_document_id)
+        .where(Document.title.startswith(source))
+    ).one()
+
+
 def _confirm_one_review_item(work: Path, lines: list[dict[str, object]], truth: dict[str, dict[str, object]]) -> None:
     """An agent confirms a letter in review: the mail and its scan go to the usager, journaled."""
     from classifier.review import confirm
@@ -113,12 +119,7 @@ def _confirm_one_review_item(work: Path, lines: list[dict[str, object]], truth: 
     review = next(line for line in lines if line["status"] == "review" and truth[line["source"]]["usager"])
     sessions = session_factory(make_engine(f"sqlite:///{work / 'var' / 'coffre.db'}"))
     with sessions.begin() as s:
-        mail = s.scalars(
-            select(MailItem)
-            .where(MailItem.status == MailStatus.EN_REVUE)
-            .join(Document, Document.id == MailItem.scan_document_id)
-            .where(Document.title.startswith(str(review["source"])))
-        ).one()
+        mail = _in_review(s, str(review["source"]))
         assert mail.addressee_key and mail.usager_id is None
         usager = s.scalars(select(Usager).where(Usager.numero == truth[review["source"]]["usager"])).one()
         confirm(s, mail.id, usager.id, actor="agent:1")

@@ -192,14 +192,8 @@ def _correspondent(
         if flow.radiated and rng.random() < flow.params.p_letter_radie:
             return rng.choice(flow.radiated), ()
         return rng.choice(flow.strangers), ()
-    if category.startswith("homonym"):
-        chosen = rng.choice(homonyms)
-    elif category == "no_anchor":
-        chosen = rng.choice(unique or homonyms)
-    else:
-        chosen = rng.choice(unique)
-    group = by_key[name_key(chosen.person.nom, chosen.person.prenoms)]
-    return flow.correspondent(chosen), tuple(u.numero for u in group)
+    chosen, group = _domiciled(rng, category, unique, homonyms, by_key)
+    return flow.correspondent(chosen), group
 
 
 def _addressee(
@@ -214,6 +208,18 @@ def _addressee(
             stranger = sample_person(rng)
             if name_key(stranger.nom, stranger.prenoms) not in by_key:
                 return stranger, None, ()
+    chosen, group = _domiciled(rng, category, unique, homonyms, by_key)
+    return chosen.person, chosen.numero, group
+
+
+def _domiciled(
+    rng: random.Random,
+    category: str,
+    unique: list[Usager],
+    homonyms: list[Usager],
+    by_key: dict[str, list[Usager]],
+) -> tuple[Usager, tuple[str, ...]]:
+    """A registered addressee for `category`, and every usager bearing their name."""
     if category.startswith("homonym"):
         chosen = rng.choice(homonyms)
     elif category == "no_anchor":
@@ -221,4 +227,4 @@ def _addressee(
     else:
         chosen = rng.choice(unique)
     group = by_key[name_key(chosen.person.nom, chosen.person.prenoms)]
-    return chosen.person, chosen.numero, tuple(u.numero for u in group)
+    return chosen, tuple(u.numero for u in group)
