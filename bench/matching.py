@@ -102,7 +102,8 @@ def _history(root: Path) -> tuple[Any, str, frozenset[str]]:
         return replay.history, "no prior mail: no sender history", radie
     c = replay.counts
     return replay.history, (
-        f"prior mail replayed: {replay.letters} letters of {replay.days} working days ({c['auto']} assigned, {c['wrong']} wrongly, "
+        f"prior mail replayed: {replay.letters} letters of {replay.days} working days ({c['auto']} assigned, "
+        f"{c['wrong']} wrongly, "
         f"{c['review']} confirmed by agents, {c['inconnu']} 'inconnu'); {len(radie)} of the usagers radiated"
     ), radie
 

@@ -266,7 +266,9 @@ def _history_pick(
     if chosen_id is None or count < policy.min_confirmations:
         return None
     target = next((s for s in ranked if s.entry.record.usager_id == chosen_id), None)
-    if target is None or not target.entry.record.active or target.score < settings.auto_threshold - settings.auto_margin:
+    if target is None or not target.entry.record.active:
+        return None
+    if target.score < settings.auto_threshold - settings.auto_margin:
         return None
     if target.score < max(s.score for s in ranked) - settings.auto_margin:
         return None
@@ -364,7 +366,8 @@ def decide(
 
     Assigned only when the best score ≥ auto_threshold, it leads the next different person by ≥ auto_margin,
     no printed dossier number or birth date contradicts it, and it has no true homonym unless a printed
-    disambiguator singles it out — or when the sender history is conclusive (see `_history_pick`).
+    disambiguator singles it out — or when the sender history is conclusive (see `_history_pick` and
+    `_history_confirms`). Never to a radiated or refused usager: a letter surely theirs is 'unmatched' ('radie').
     """
     settings = settings or MatchingSettings()
     policy = policy or HistoryPolicy()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.factory import open_vault
 from archive.vault import Vault
 from registry.db import make_engine, session_factory
-from registry.models import IngestJob, MailItem, StatusChange, Structure, Usager
+from registry.models import IngestJob, MailItem, Structure, Usager
 from registry.settings import Settings
 
 from .inspect import SourceInfo
@@ -82,6 +82,7 @@ class Services:
     def index(self) -> UsagerIndex:
         """The usager index, rebuilt when the register changed since it was loaded."""
         from classifier.matching import UsagerIndex
+        from registry.models import StatusChange
 
         with self.sessions() as session:
             version = session.execute(

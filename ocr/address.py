@@ -243,8 +243,8 @@ class AddressReader:
         return starts_with_civility(found.lines), own, len(found.lines)
 
     def _headless(self, block: list[OcrLine]) -> bool:
-        """A block whose first line is the structure's own or a reference ('Dom. n° …', 'né le …'): the addressee's
-        line was lost."""
+        """A block whose first line is the structure's own or a reference ('Dom. n° …', 'né le …'): the
+        addressee's line was lost."""
         return bool(block) and (self.anchor.is_structure_line(block[0].text) or is_reference(block[0].text))
 
     def _first_line_again(self, page: _Page, found: _Found) -> _Found:

@@ -355,7 +355,7 @@ def test_a_divided_history_settles_nothing(two_syllas: UsagerIndex, chosen: list
     assert match(two_syllas, "M. SYLLA I.", sender_key="caf", history=history).status is MatchStatus.REVIEW
 
 
-def test_history_never_settles_true_homonyms(index: UsagerIndex) -> None:
+def test_a_broad_senders_history_never_settles_true_homonyms(index: UsagerIndex) -> None:
     history = history_for("caf", "diallo m", [DIALLO_B.usager_id] * 3, others=40)
     result = match(index, "M. DIALLO M.", sender_key="caf", history=history)
     assert result.status is MatchStatus.REVIEW and ids(result)[0] == DIALLO_B.usager_id
@@ -678,7 +678,8 @@ def test_mail_flow_as_printed_precision_coverage_false_autos_and_top3(seed: int)
     counts: Counter[str] = Counter()
     for plan in plan_scans(registry, 600, seed, STRUCTURE, flow):
         key = sender_key(sender_line(plan.sender or ""), SENDER_ORG[plan.sender or "private"])
-        result = decide(index, parse_block(list(plan.block.lines), STRUCTURE), SETTINGS, sender_key=key, history=history)
+        parsed = parse_block(list(plan.block.lines), STRUCTURE)
+        result = decide(index, parsed, SETTINGS, sender_key=key, history=history)
         assigned = result.status is MatchStatus.ASSIGNED
         counts["auto"] += assigned
         counts["wrong"] += assigned and result.numero != plan.numero

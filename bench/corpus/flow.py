@@ -81,7 +81,7 @@ class MailFlow:
             if name_key(person.nom, person.prenoms) not in keys:
                 strangers.append(person)
         self.strangers = [Correspondent(f"x{i}", p, None) for i, p in enumerate(strangers)]
-        self.radiated = [Correspondent(u.numero, u.person, u.numero, True) for u in self.usagers if u.numero in self.radie]
+        self.radiated = [self.correspondent(u) for u in self.usagers if u.numero in self.radie]
         self._senders: dict[str, tuple[str, ...]] = {}
         self._forms: dict[tuple[str, str], NameForm] = {}
 
