@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.models import Usager
+from registry.models import Domiciliation, DomiciliationStatus, Usager
 from registry.names import name_key as make_name_key
 
 from ._scoring import Person, Similarity, Tokenizer, person_of
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 _FUZZY_CUTOFF = 75  # rapidfuzz ratio for the fallback scan of the vocabulary (words missed by the token index)
 _FUZZY_LIMIT = 12
 _MAX_SCORED = 400
+_ENDED = (DomiciliationStatus.RADIE, DomiciliationStatus.REFUS)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class UsagerRecord:
     date_naissance: dt.date | None = None
     name_key: str = ""  # computed from nom and prenoms when empty
     sexe: str | None = None  # 'M' | 'F' | 'X'; a civility that contradicts it keeps the letter in review
+    active: bool = True  # False: radié or refusé, not domiciled here (their mail goes back to the sender)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,11 @@ class UsagerIndex:
 
     @classmethod
     def load(cls, session: Session, structure_id: int) -> UsagerIndex:
-        """All usagers of the structure (columns only, no ORM objects: 100,000 rows load in a few seconds)."""
+        """All usagers of the structure (columns only, no ORM objects: 100,000 rows load in a few seconds).
+
+        A usager whose latest domiciliation is radiée or refusée is kept (their mail still comes) but inactive.
+        """
+        inactive = _inactive(session, structure_id)
         rows = session.execute(
             select(
                 Usager.id,
@@ -131,7 +137,10 @@ class UsagerIndex:
                 Usager.sexe,
             ).where(Usager.structure_id == structure_id)
         )
-        index = cls(UsagerRecord(*row[:-1], sexe=row[-1].value if row[-1] else None) for row in rows)
+        index = cls(
+            UsagerRecord(*row[:-1], sexe=row[-1].value if row[-1] else None, active=row[0] not in inactive)
+            for row in rows
+        )
         log.info("usager index built: %d usagers, %d words", len(index), len(index._vocabulary))
         return index
 
@@ -202,6 +211,20 @@ class UsagerIndex:
 
     def similarity(self) -> Similarity:
         return Similarity(self._vocabulary, self._sounds)
+
+
+def _inactive(session: Session, structure_id: int) -> set[int]:
+    """Usagers whose latest domiciliation is radiée or refusée."""
+    latest = (
+        select(func.max(Domiciliation.id))
+        .join(Usager, Usager.id == Domiciliation.usager_id)
+        .where(Usager.structure_id == structure_id)
+        .group_by(Domiciliation.usager_id)
+    )
+    rows = session.execute(
+        select(Domiciliation.usager_id).where(Domiciliation.id.in_(latest), Domiciliation.status.in_(_ENDED))
+    )
+    return set(rows.scalars())
 
 
 def _query_words(parsed: ParsedAddress) -> set[str]:

@@ -45,6 +45,7 @@ _POSTCODE = re.compile(
 _CEDEX = re.compile(r"\bcedex\b(?:\s*\d+)?", re.I)
 _SAINT = (re.compile(r"\bste\b"), "sainte"), (re.compile(r"\bst\b"), "saint")
 _JUNK = " \t.,;:_-~*'\"«»()[]{}<>=#"
+_MAX_OTHERS = 2
 _FINAL_INITIAL = re.compile(r"(?<![\w.])([A-ZÀ-Ý]{3,})\.[\s,;:]*$")
 
 
@@ -66,13 +67,18 @@ class ParsedAddress:
     anchor_seen: bool = False  # the structure's postcode and town were read
     host: str | None = None  # 'chez X' when X is not the structure
     name_line: int | None = None  # index of the addressee's line in the block
+    # the block's other lines that may be the addressee's (a smudge read above the name in a window), for the
+    # matcher to try when this one names nobody
+    others: tuple[ParsedAddress, ...] = ()
 
     @property
     def name_key(self) -> str:
-        """The addressee as read, normalised like Usager.name_key ('nom prenoms') when the surname is known."""
+        """The addressee as read, normalised like Usager.name_key ('nom prenoms') when the surname is known, with
+        the initials last ('diallo m' for 'M. DIALLO M.', which is not 'M. DIALLO A.')."""
+        initials = " ".join(self.initials)
         if self.surname:
-            return name_key(fix_digits(self.surname), fix_digits(self.given_names or ""))
-        return normalize(fix_digits(" ".join(self.tokens)))
+            return name_key(fix_digits(self.surname), fix_digits(f"{self.given_names or ''} {initials}"))
+        return normalize(fix_digits(" ".join((*self.tokens, initials))))
 
 
 @dataclass(frozen=True)
@@ -157,26 +163,35 @@ def _split_lines(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _pick_name(classified: list[_Line]) -> tuple[NameParts, int | None, str | None]:
-    """The addressee's parts, its line index, and the 'chez' host when that is not the structure."""
-    chosen: tuple[NameParts, int | None] = (NameParts(), None)
-    pending: NameParts | None = None
+def _name_order(classified: list[_Line], kind: str) -> list[int]:
+    """The lines of `kind` in the order to try them: those opening with a civility first (a sender's return line
+    read above the block in a window is no addressee), then the others from the top."""
+    found = [i for i, line in enumerate(classified) if line.kind == kind]
+    return sorted(found, key=lambda i: not starts_with_civility(classified[i].text))
+
+
+def _names(classified: list[_Line]) -> list[tuple[NameParts, int]]:
+    """Each line that may be the addressee's, parsed, likeliest first (the 'name' lines, then 'chez X')."""
+    found = []
     for kind in ("name", "chez"):
-        for i, line in enumerate(classified):
-            if line.kind != kind:
-                continue
-            parts = parse_name(line.text)
-            if pending is not None and parts.words:
-                parts = parse_name(f"{pending.civility or ''} {line.text}")
+        for i in _name_order(classified, kind):
+            parts = parse_name(classified[i].text)
+            before = parse_name(classified[i - 1].text) if i and classified[i - 1].kind == kind else None
+            if parts.words and before is not None and before.civility and not before.words and not parts.civility:
+                parts = parse_name(f"{before.civility} {classified[i].text}")  # 'Monsieur' alone, the name below
             if parts.words:
-                chosen = (parts, i)
-                break
-            if parts.civility:
-                pending = parts  # 'Monsieur' alone, the name on the next line
-        if chosen[1] is not None:
+                found.append((parts, i))
+        if found:
             break
-    hosts = [line.text for i, line in enumerate(classified) if line.kind == "chez" and i != chosen[1]]
-    return chosen[0], chosen[1], (hosts[0] if hosts else None)
+    return found
+
+
+def _address(parts: NameParts, **common: object) -> ParsedAddress:
+    return ParsedAddress(
+        name=parts.text, tokens=parts.words, surname=parts.surname, given_names=parts.given,
+        birth_name=parts.birth_name, usage_name=parts.usage_name, alias=parts.alias, initials=parts.initials,
+        civility=parts.civility, **common,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 def parse_block(lines: list[str], structure: StructureSettings) -> ParsedAddress:
@@ -198,11 +213,10 @@ def parse_block(lines: list[str], structure: StructureSettings) -> ParsedAddress
         anchor = anchor or is_anchor
         classified.append(line)
         origins.append(origin)
-    parts, index, host = _pick_name(classified)
+    names = _names(classified)
+    parts, index = names[0] if names else (NameParts(), None)
+    hosts = [line.text for i, line in enumerate(classified) if line.kind == "chez" and i != index]
+    common = {"dossier": dossier, "birth_date": birth, "anchor_seen": anchor, "host": hosts[0] if hosts else None}
+    others = tuple(_address(p, **common, name_line=origins[i]) for p, i in names[1:_MAX_OTHERS + 1])
     log.debug("address block: %d lines, name line %s, anchor %s", len(lines), index, anchor)
-    return ParsedAddress(
-        name=parts.text, tokens=parts.words, surname=parts.surname, given_names=parts.given,
-        birth_name=parts.birth_name, usage_name=parts.usage_name, alias=parts.alias, initials=parts.initials,
-        civility=parts.civility, dossier=dossier, birth_date=birth, anchor_seen=anchor, host=host,
-        name_line=None if index is None else origins[index],
-    )  # fmt: skip
+    return _address(parts, **common, name_line=None if index is None else origins[index], others=others)

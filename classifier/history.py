@@ -13,14 +13,21 @@ from sqlalchemy.orm import Session
 from registry.models import MailItem, MatchFeedback
 from registry.names import normalize
 
+from .labels import FALLBACK, SENDER
+
 log = logging.getLogger(__name__)
 
 RECENT_SENDERS = 3
 
 
 def sender_key(sender: str | None, sender_org: str | None = None) -> str | None:
-    """The sender in comparable form: the recognised organisation when there is one, else the sender as read."""
-    key = normalize(sender_org or "") or normalize(sender or "")
+    """The sender in comparable form: the recognised organisation when there is one, else the sender as read.
+
+    The classifier's fallback class ('autre': none recognised) is no organisation: a lawyer and a hospital under one
+    key would share their history.
+    """
+    org = sender_org if sender_org != FALLBACK[SENDER] else None
+    key = normalize(org or "") or normalize(sender or "") or normalize(sender_org or "")
     return key[:300] or None
 
 

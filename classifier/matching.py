@@ -27,6 +27,11 @@ DOSSIER_OTHER_PENALTY = 0.1  # the printed number is someone else's
 BIRTH_BONUS = 0.2
 BIRTH_PENALTY = 0.2
 HISTORY_RANK_BONUS = 0.02  # per past confirmation (up to 3), for ranking only
+SENDER_RANK_BONUS = 0.01  # the sender wrote to them before (mail assigned or confirmed), for ranking only
+INACTIVE_RANK_PENALTY = 0.05  # radié or refusé: their mail still comes, less of it
+# What only says the letter might be a stranger's (a name the register alone does not pin down): agents' confirmations
+# for the same sender and name read may settle it (see _history_confirms)
+_HISTORY_SETTLES = frozenset({"low_score", "misspelt", "usage_name", "order"})
 _CIVILITY_SEXE = {"M": "M", "Mme": "F", "Mlle": "F"}
 
 
@@ -93,6 +98,7 @@ class _Scored:
     reasons: tuple[str, ...]
     weakest: float = 1.0  # the worse-read of surname and given names
     history: int = 0
+    received: bool = False  # the sender wrote to them before
     surname: float = 0.0  # how well the surname reads
     typo: bool = False  # the surname is a sender's slip on the registered one, the given names exact
 
@@ -153,6 +159,21 @@ def _score_all(index: UsagerIndex, parsed: ParsedAddress, settings: MatchingSett
             _Scored(at, entry, score, fit, match.score, reasons, match.weakest, surname=match.surname, typo=match.typo)
         )
     return scored
+
+
+def _readable(
+    index: UsagerIndex, parsed: ParsedAddress, settings: MatchingSettings
+) -> tuple[ParsedAddress, list[_Scored]]:
+    """The block's name line, or another of its lines when that one names nobody (a smudge read above the name)."""
+    scored = _score_all(index, parsed, settings)
+    for other in parsed.others:
+        best = max((s.score for s in scored), default=0.0)
+        if best >= settings.review_floor:
+            break
+        again = _score_all(index, other, settings)
+        if max((s.score for s in again), default=0.0) > best:
+            parsed, scored = other, again
+    return parsed, scored
 
 
 def _blockers(best: _Scored, parsed: ParsedAddress, index: UsagerIndex, settings: MatchingSettings) -> list[str]:
@@ -245,7 +266,9 @@ def _history_pick(
     if chosen_id is None or count < policy.min_confirmations:
         return None
     target = next((s for s in ranked if s.entry.record.usager_id == chosen_id), None)
-    if target is None or target.score < settings.auto_threshold - settings.auto_margin:
+    if target is None or not target.entry.record.active:
+        return None
+    if target.score < settings.auto_threshold - settings.auto_margin:
         return None
     if target.score < max(s.score for s in ranked) - settings.auto_margin:
         return None
@@ -260,19 +283,63 @@ def _history_pick(
     return target
 
 
+def _history_conflict(best: _Scored, votes: dict[int | None, int], broad: bool) -> bool:
+    """Agents chose someone else (or 'inconnu') for this sender and name. A printed dossier number or birth date
+    that singles `best` out conflicts only with the history of a specific sender that never chose `best`: a CAF
+    (`broad`: it writes to many usagers) writes to all three homonyms of a name, a lawyer to one."""
+    uid = best.entry.record.usager_id
+    if not votes or set(votes) == {uid}:
+        return False
+    confirmed = "dossier" in best.reasons or "birth_date" in best.reasons
+    return not confirmed or (not broad and uid not in votes)
+
+
+def _history_confirms(
+    best: _Scored,
+    blockers: list[str],
+    lead: float,
+    parsed: ParsedAddress,
+    sender: str | None,
+    history: SenderHistory | None,
+    settings: MatchingSettings,
+) -> bool:
+    """Agents gave this sender's letters with this very name read to `best`, always, and nothing else holds it back.
+
+    The register names `best` alone (no homonym, no one close: those block), but the name as printed — an initial,
+    the nom d'usage alone, a typo, an order both ways — might also be a stranger's. A sender prints a name the same
+    way on every letter, so agents' unanimous choice for that (sender, name read) says whose it is; an 'inconnu'
+    among their choices says a stranger gets such letters too. `lead`: how far ahead of the next different person
+    `best` could be the addressee (fit to fit: 'Mme RICHARD A.' reads short of Anne only as it reads short of Alain).
+    """
+    if settings.history_confirmations <= 0 or history is None or sender is None:
+        return False
+    if "margin" in blockers and lead >= settings.auto_margin:
+        blockers = [b for b in blockers if b != "margin"]  # close on the score only through what printed it short
+    if not blockers or not set(blockers) <= _HISTORY_SETTLES or not best.entry.record.active:
+        return False
+    if best.score < settings.history_threshold:
+        return False
+    votes = history.votes.get((sender, parsed.name_key), {})
+    uid = best.entry.record.usager_id
+    return set(votes) == {uid} and votes[uid] >= settings.history_confirmations
+
+
 def _rank(scored: _Scored) -> tuple[float, int, int]:
     """Review order: how well the letter reads as theirs (score) and could be theirs (fit), then past choices.
 
     The fit counts because a sender dropping a second given name says nothing against a usager, while the
-    nom d'usage printed and registered ('DIALLO épouse TOURÉ') says something for them.
+    nom d'usage printed and registered ('DIALLO épouse TOURÉ') says something for them. Among equals, agents' past
+    choices for this sender and name come first, then those the sender wrote to, and radiated usagers last.
     """
-    bonus = HISTORY_RANK_BONUS * min(scored.history, 3)
-    return (-(scored.score + scored.fit) / 2 - bonus, -scored.history, scored.at)
+    bonus = HISTORY_RANK_BONUS * min(scored.history, 3) + SENDER_RANK_BONUS * scored.received
+    penalty = 0.0 if scored.entry.record.active else INACTIVE_RANK_PENALTY
+    return (-(scored.score + scored.fit) / 2 - bonus + penalty, -scored.history, scored.at)
 
 
 def _candidate(scored: _Scored, index: UsagerIndex, history: SenderHistory | None) -> Candidate:
     record = scored.entry.record
     reasons = (*scored.reasons, "history") if scored.history else scored.reasons
+    reasons = reasons if record.active else (*reasons, "radie")
     return Candidate(
         usager_id=record.usager_id,
         numero=record.numero,
@@ -299,12 +366,13 @@ def decide(
 
     Assigned only when the best score ≥ auto_threshold, it leads the next different person by ≥ auto_margin,
     no printed dossier number or birth date contradicts it, and it has no true homonym unless a printed
-    disambiguator singles it out — or when the sender history is conclusive (see `_history_pick`).
+    disambiguator singles it out — or when the sender history is conclusive (see `_history_pick` and
+    `_history_confirms`). Never to a radiated or refused usager: a letter surely theirs is 'unmatched' ('radie').
     """
     settings = settings or MatchingSettings()
     policy = policy or HistoryPolicy()
+    parsed, scored = _readable(index, parsed, settings)
     base = {"name_key": parsed.name_key, "sender_key": sender_key}
-    scored = _score_all(index, parsed, settings)
     # No name read at all is not 'not domiciled here': an agent looks at the envelope.
     unreadable = not parsed.tokens and not parsed.initials and (parsed.anchor_seen or bool(parsed.dossier))
     if not scored:
@@ -315,8 +383,12 @@ def decide(
     votes: dict[int | None, int] = {}
     if history is not None and sender_key is not None:
         votes = history.votes_for(sender_key, (parsed.name_key, best.entry.name_key))
-    if votes:
-        scored = [replace(s, history=votes.get(s.entry.record.usager_id, 0)) for s in scored]
+        wrote = history.recipients.get(sender_key, frozenset())
+        scored = [
+            replace(s, history=votes.get(s.entry.record.usager_id, 0), received=s.entry.record.usager_id in wrote)
+            for s in scored
+        ]
+        best = scored[0]
     ranked = sorted(scored, key=_rank)
     shown = ranked[: settings.max_candidates]
     owner = next((s for s in ranked if "dossier" in s.reasons or "dossier_name_mismatch" in s.reasons), None)
@@ -334,18 +406,26 @@ def decide(
         blockers.append("low_score")
     if best.score - second < settings.auto_margin:
         blockers.append("margin")
-    if not blockers and votes and set(votes) != {best.entry.record.usager_id}:
+    broad = history is not None and len(history.recipients.get(sender_key or "", ())) > policy.max_sender_recipients
+    if not blockers and _history_conflict(best, votes, broad):
         blockers.append("history_conflict")
+    if not blockers and not best.entry.record.active:  # surely them, and they are no longer domiciled here
+        return MatchResult(MatchStatus.UNMATCHED, confidence, candidates, reasons=("radie",), **base)
     if not blockers:
         record = best.entry.record
         return MatchResult(
             MatchStatus.ASSIGNED, confidence, candidates, record.usager_id, record.numero, ("auto",), **base
         )
     picked = _history_pick(ranked, votes, sender_key, history, settings, policy)
+    lead = best.fit - second
+    if picked is None and _history_confirms(best, blockers, lead, parsed, sender_key, history, settings):
+        picked = best
     if picked is not None:
         record = picked.entry.record
         return MatchResult(
             MatchStatus.ASSIGNED, round(picked.score, 4), candidates, record.usager_id, record.numero,
             ("history", *blockers), **base,
         )  # fmt: skip
+    if not best.entry.record.active:
+        blockers.append("radie")
     return MatchResult(MatchStatus.REVIEW, confidence, candidates, reasons=tuple(blockers), **base)

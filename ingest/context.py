@@ -85,12 +85,15 @@ class Services:
     def index(self) -> UsagerIndex:
         """The usager index, rebuilt when the register changed since it was loaded."""
         from classifier.matching import UsagerIndex
+        from registry.models import StatusChange
 
         with self.sessions() as session:
             version = session.execute(
-                select(func.count(Usager.id), func.max(Usager.updated_at)).where(
-                    Usager.structure_id == self.structure_id
-                )
+                select(
+                    func.count(Usager.id),
+                    func.max(Usager.updated_at),
+                    select(func.max(StatusChange.id)).scalar_subquery(),  # a radiation makes a usager inactive
+                ).where(Usager.structure_id == self.structure_id)
             ).one()
             if self._index is None or self._index[0] != tuple(version):
                 self._index = (tuple(version), UsagerIndex.load(session, self.structure_id))

@@ -123,6 +123,7 @@ def match(ctx: JobContext) -> None:
     folder or cover sheet, the type read from the text when the sheet did not say it."""
     from classifier.addressee import parse_block
     from classifier.engine import classify_envelope
+    from classifier.history import sender_key
     from classifier.labels import DOCUMENT
     from classifier.matching import decide
 
@@ -150,7 +151,10 @@ def match(ctx: JobContext) -> None:
         read = ctx.state["ocr"][str(item.index)]  # type: ignore[index]
         lines = read["lines"]
         parsed = parse_block(list(lines), ctx.settings.structure)
-        result = decide(index, parsed, ctx.settings.matching, history=history)
+        marks = read.get("marks")
+        found = classify_envelope(classifier, marks["band"], marks["labels"]) if marks is not None else None
+        key = sender_key(found.sender, found.sender_org.label) if found is not None else None  # as MailItem keeps it
+        result = decide(index, parsed, ctx.settings.matching, sender_key=key, history=history)
         decisions[str(item.index)] = {
             "status": result.status.value,
             "usager_id": result.usager_id,
@@ -160,11 +164,8 @@ def match(ctx: JobContext) -> None:
             "reasons": list(result.reasons),
             "name_key": result.name_key,
         }
-        marks = read.get("marks")
-        if marks is not None:
-            decisions[str(item.index)]["class"] = classify_envelope(
-                classifier, marks["band"], marks["labels"]
-            ).to_json()
+        if found is not None:
+            decisions[str(item.index)]["class"] = found.to_json()
     ctx.state["match"] = decisions
 
 

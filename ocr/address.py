@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from .anchor import ACCEPT, Anchor
-from .block import pick_block, poor, starts_with_civility, union
+from .block import clean, is_reference, pick_block, poor, starts_with_civility, union
 from .engine import OcrLine, TesseractEngine
 from .layout import (
     A4_MM,
@@ -40,6 +40,8 @@ _MIN_SKEW = 0.6  # degrees; below, Tesseract copes alone
 _CLEAR = 85.0  # median line confidence of a block read clearly (a block without anchor is then taken as is)
 _SURE_OSD = 1.0  # OSD confidence under which the page is binarised and asked again
 _MAX_REGIONS = 8  # text regions of a page read by the layout fallback, likeliest first
+_POOR_LINE = 50.0  # confidence under which the addressee's line is read again on its own
+_MAX_ABOVE = 2  # lines read above a block that has lost its addressee's line (a structure's line may be lost too)
 
 
 @dataclass(frozen=True)
@@ -145,12 +147,17 @@ class AddressReader:
             osd = self._orientation(page, dpi)
         rotation = osd[0] if osd is not None else order[0]
         found = self._layout(_Page(rotate(page, -rotation), dpi))
+        if found is None or not any(self._plausible(found)[:2]):  # nothing like an address: OSD may be upside down
+            other = (rotation + 180) % 360
+            again = self._layout(_Page(rotate(page, -other), dpi))
+            if again is not None and (found is None or self._plausible(again) > self._plausible(found)):
+                found, rotation = again, other
         if found is not None and found.anchor:
             return self._result(page, found, rotation, started)
         if found is not None:
             guesses.append((found, rotation))  # after the windows' guesses, which win ties
         if guesses:
-            best, rotation = max(guesses, key=lambda g: (starts_with_civility(g[0].lines), len(g[0].lines)))
+            best, rotation = max(guesses, key=lambda g: self._plausible(g[0]))  # the windows' guesses win ties
             return self._result(page, best, rotation, started)
         empty = np.zeros((0, 0), np.uint8)
         return AddressBlock([], "none", order[0], False, 0.0, (0, 0, 0, 0), empty, 0.0, _since(started))
@@ -179,7 +186,7 @@ class AddressReader:
             found = self._region(page, box, zone.name, window=zone.name != "lower_right", cut=cut)
             if found is not None and found.anchor:
                 return found
-            if found is not None and (guess is None or _likelier(found, guess)):
+            if found is not None and (guess is None or self._plausible(found) > self._plausible(guess)):
                 guess = found
         return guess
 
@@ -213,6 +220,14 @@ class AddressReader:
         if not block:
             return None
         found = _Found([_place(line, matrix, x0, y0) for line in block], zone, score, round(angle, 2))
+        found = self._first_line_again(page, found)
+        for _ in range(_MAX_ABOVE):  # still no addressee's line: read the strip above the block on its own
+            if not self._headless(found.lines):
+                break
+            above = self._name_above(page, found)
+            if above is found:
+                break
+            found = above
         if _touching(union([line.box for line in block]), crop.shape, cut, page.px(1.5)):
             # cut by the zone's edge: read a wider region around it once, keep the better reading
             wider = grow(union([line.box for line in found.lines]), page.px(25), page.image.shape)
@@ -221,9 +236,52 @@ class AddressReader:
                 return again
         return found
 
+    def _plausible(self, found: _Found) -> tuple[bool, bool, int]:
+        """How much a block without the anchor looks like the address: a civility first, one of the structure's own
+        lines (a registered label or a block read upside down has neither), then its length."""
+        own = any(self.anchor.is_structure_line(line.text) for line in found.lines)
+        return starts_with_civility(found.lines), own, len(found.lines)
+
     def _headless(self, block: list[OcrLine]) -> bool:
-        """A block whose first line is the structure's own: the addressee's line was lost."""
-        return bool(block) and self.anchor.is_structure_line(block[0].text)
+        """A block whose first line is the structure's own or a reference ('Dom. n° …', 'né le …'): the
+        addressee's line was lost."""
+        return bool(block) and (self.anchor.is_structure_line(block[0].text) or is_reference(block[0].text))
+
+    def _first_line_again(self, page: _Page, found: _Found) -> _Found:
+        """The block's first line (the addressee's) read on its own, as is then binarised, when Tesseract read it
+        poorly among the others ('MAY EEDTRIMEE' for 'M. YILDIRIM B.'): a one-line crop, only for such lines."""
+        first = found.lines[0]
+        if first.confidence >= _POOR_LINE:
+            return found
+        pad = max(4, (first.box[3] - first.box[1]) // 3)
+        x0, y0, x1, y1 = grow(first.box, pad, page.image.shape)
+        crop = page.image[y0:y1, x0:x1]
+        best = first
+        for image in (crop, binarise(crop)):
+            read = [clean(line) for line in self.engine.lines(image, dpi=page.dpi)]
+            read = [line for line in read if sum(c.isalnum() for c in line.text) >= 2]
+            if len(read) == 1 and read[0].confidence > best.confidence:
+                best = OcrLine(read[0].text, first.box, read[0].confidence, first.block)
+        return found if best is first else _Found([best, *found.lines[1:]], found.zone, found.anchor, found.skew)
+
+    def _name_above(self, page: _Page, found: _Found) -> _Found:
+        """The addressee's line Tesseract lost over a whole block, read from the strip just above it (as is, then
+        binarised): a small crop, read only when the name is missing."""
+        heights = sorted(line.box[3] - line.box[1] for line in found.lines)
+        height = heights[len(heights) // 2]
+        box = union([line.box for line in found.lines])
+        x0, x1 = max(0, box[0] - height), min(page.image.shape[1], box[2] + 3 * height)
+        y0, y1 = max(0, box[1] - round(3 * height)), max(0, box[1] - round(0.1 * height))
+        if y1 - y0 < height or x1 - x0 < 4 * height:
+            return found
+        strip = page.image[y0:y1, x0:x1]
+        for image in (strip, binarise(strip)):
+            lines = [clean(line) for line in self.engine.lines(image, dpi=page.dpi)]
+            lines = [line for line in lines if sum(c.isalpha() for c in line.text) >= 3]
+            if lines:
+                head = _place(max(lines, key=lambda line: line.box[3]), None, x0, y0)  # the lowest: right above
+                return _Found([head, *found.lines], found.zone, found.anchor, found.skew)
+        return found
 
     def _layout(self, page: _Page) -> _Found | None:
         """Whole-page fallback: each text region the ink shows, then Tesseract's own page layout."""
@@ -270,10 +328,6 @@ def _plain_address(found: _Found) -> bool:
         and starts_with_civility(found.lines)
         and statistics.median(line.confidence for line in found.lines) >= _CLEAR
     )
-
-
-def _likelier(found: _Found, than: _Found) -> bool:
-    return starts_with_civility(found.lines) and not starts_with_civility(than.lines)
 
 
 def _since(started: float) -> float:

@@ -36,7 +36,7 @@ class Anchor:
     def is_structure_line(self, line: str) -> bool:
         """Whether `line` is one of the structure's own lines ("chez CCAS de…", the service, the street)."""
         text = _CHEZ.sub("", line)
-        return any(similarity(text, other) >= 0.75 for other in self.others)
+        return any(max(similarity(text, other), _head_similarity(text, other)) >= 0.75 for other in self.others)
 
     def score(self, line: str) -> float:
         """0..1: how surely `line` is "POSTCODE TOWN" of the structure; ≥ ACCEPT counts as found."""
@@ -88,6 +88,14 @@ def _levenshtein(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def _head_similarity(line: str, other: str) -> float:
+    """How well `line` starts with `other` ("CCAS DE SAINT-DENIS SAINT-DENIS": the name and the town on one line)."""
+    x, y = _LETTERS.sub("", unidecode(line).upper()), _LETTERS.sub("", unidecode(other).upper())
+    if len(x) <= len(y) or not y:
+        return 0.0
+    return 1.0 - _levenshtein(x[: len(y)], y) / len(y)
 
 
 def similarity(a: str, b: str) -> float:

@@ -13,13 +13,15 @@ from .engine import Box, OcrLine
 MAX_LINES = 7  # NF Z10-011's 6 lines, plus one for a line Tesseract split
 _CIVILITY = re.compile(r"^\W*(M|MR|MME|MLLE|MM|MONSIEUR|MADAME|MADEMOISELLE)\b\.?", re.IGNORECASE)
 _OTHER_ADDRESS = re.compile(r"\b\d{5}\s+[A-Z][A-Z' -]{2,}|\bCEDEX\b", re.IGNORECASE)
+_REFERENCE = re.compile(r"^\W*(dom\b|domiciliation\s+n|ref\b|dossier\b|n(o|deg)\s*\d|nee?\s+le\b)", re.IGNORECASE)
 _POOR_CONFIDENCE = 70.0  # median line confidence under which a reading is taken as failed
 
 
 def pick_block(lines: list[OcrLine], anchor: Anchor, *, window: bool = False) -> tuple[list[OcrLine], float]:
     """(the block ending with the best anchor line, its anchor score), or a guess without anchor (score 0).
 
-    The guess starts at a line opening with a civility or, in a window, at its first line in normal print.
+    The guess starts at a line opening with a civility or, in a window, at its first line in normal print; else it
+    is the structure's own line and the lines around it.
     """
     cleaned = (clean(ln) for ln in lines)
     useful = sorted((ln for ln in cleaned if sum(c.isalnum() for c in ln.text) >= 2), key=lambda ln: ln.box[1])
@@ -33,9 +35,15 @@ def pick_block(lines: list[OcrLine], anchor: Anchor, *, window: bool = False) ->
     if not starts and window:
         height = statistics.median(_height(ln) for ln in useful)
         starts = [next(i for i, ln in enumerate(useful) if _height(ln) >= 0.7 * height)]
-    if not starts:
-        return [], 0.0
+    if not starts:  # no civility: the structure's own line ("CCAS de…") and the lines stacked around it
+        own = next((i for i, line in enumerate(useful) if anchor.is_structure_line(line.text)), None)
+        return ([], 0.0) if own is None else (_upward(useful, own) + _downward(useful, own)[1:], 0.0)
     return _downward(useful, starts[-1]), 0.0
+
+
+def is_reference(text: str) -> bool:
+    """A dossier-number or birth-date line ('Dom. n° 1234', 'Réf. 1234', 'née le 01/02/1990')."""
+    return bool(_REFERENCE.match(unidecode(text)))
 
 
 def starts_with_civility(lines: list[OcrLine]) -> bool:

@@ -118,6 +118,11 @@ class MatchingSettings(BaseModel):
     # one keystroke off in a long surname, every given name exact: assigned at typo_threshold (see _scoring.sender_typo)
     typo_auto: bool = True
     typo_threshold: float = 0.88
+    # a name the register alone does not pin down (initial, nom d'usage alone, typo, order) is assigned when agents
+    # gave this sender's letters with the same name read to that usager at least this many times, always (0: never),
+    # and it reads at least history_threshold alike
+    history_confirmations: int = 1
+    history_threshold: float = 0.8
     max_candidates: int = 5
 
 

@@ -301,3 +301,19 @@ def test_empty_or_unreadable_block() -> None:
     assert parse_block([], STRUCTURE) == ParsedAddress()
     parsed = parse_block(["~~~", "", "CCAS de Saint-Denis", "93200 SAINT-DENIS"], STRUCTURE)
     assert parsed.name == "" and parsed.anchor_seen
+
+
+def test_name_key_keeps_the_initials() -> None:
+    assert parse("M. DIALLO M.").name_key == "diallo m"
+    assert parse("M. DIALLO A.").name_key != parse("M. DIALLO M.").name_key
+
+
+def test_a_return_line_read_above_the_name_in_a_window_is_no_addressee() -> None:
+    parsed = parse("ANTS 712088 LE MANS", "Mme Aïcha DIALLO")
+    assert (parsed.civility, parsed.surname, parsed.given_names, parsed.name_line) == ("Mme", "DIALLO", "Aïcha", 1)
+
+
+def test_the_other_lines_that_may_name_the_addressee_are_kept_for_the_matcher() -> None:
+    parsed = parse("cat a HR en", "Kadidia BAH")
+    assert parsed.name_line == 0
+    assert [(o.name, o.name_line) for o in parsed.others] == [("Kadidia BAH", 1)]

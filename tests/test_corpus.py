@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from bench.corpus import CATEGORIES, LAYOUTS, REGISTRY_COLUMNS, SCANS_DIR, generate_corpus, read_truth
+from bench.corpus import CATEGORIES, HISTORY_FILE, LAYOUTS, REGISTRY_COLUMNS, SCANS_DIR, generate_corpus, read_truth
 from bench.corpus.blocks import MAX_LINE, MAX_LINES
 from registry.db import make_engine, session_factory, upgrade
 from registry.names import name_key
@@ -115,3 +117,66 @@ def test_registry_csv_has_the_listed_columns_and_imports(corpus: Path, tmp_path:
     finally:
         engine.dispose()
     assert report.rejected == [] and report.created == 150
+
+
+def test_fits_and_determinable_follow_what_is_printed(corpus: Path) -> None:
+    """A letter is determinable when the register holds one person its printed name fits (or a printed number or
+    birth date singles one out); ambiguous homonyms and letters for people not domiciled here never are."""
+    for record in read_truth(corpus):
+        if record["usager"]:
+            assert record["usager"] in record["fits"]
+        if record["category"] in ("homonym_ambiguous", "non_domiciled", "no_anchor"):
+            assert not record["determinable"]
+        if record["determinable"] and not record["disambiguator"]:
+            assert record["fits"] == [record["usager"]]
+
+
+def test_a_name_printed_with_an_initial_fits_every_bearer_of_that_surname_and_initial() -> None:
+    from bench.corpus.blocks import NameForm
+    from bench.corpus.fits import Register
+    from registry.population import Person
+
+    def person(nom: str, prenoms: str, sexe: str = "M", usage: str | None = None) -> Person:
+        return Person(nom, prenoms, sexe, dt.date(1980, 1, 1), "Bamako (Mali)", "malienne", "afrique_ouest", usage)
+
+    register = Register(
+        [
+            ("1", person("Diallo", "Mamadou")),
+            ("2", person("Diallo", "Moussa")),
+            ("3", person("Diallo", "Mamadou Lamine")),
+            ("4", person("Keïta", "Aminata", "F", "Traoré")),
+            ("5", person("N'Diaye", "Awa", "F")),
+        ]
+    )
+
+    def fits(line: str, civility: str = "") -> tuple[str, ...]:
+        return register.fits(NameForm(f"{civility} {line}".strip(), (), False, civility, line))
+
+    assert fits("DIALLO M.", "M.") == ("1", "2", "3")
+    assert fits("DIALLO Mamadou", "M.") == ("1", "3")  # a second given name is often dropped
+    assert fits("DIALLO Mamadou Lamine") == ("3",)
+    assert fits("Aminata KEITA épouse TRAORE", "Mme") == ("4",) and fits("TRAORE Aminata", "Mme") == ("4",)
+    assert fits("NDIAYE Awa", "Mme") == ("5",) and fits("NDIAYE Awa", "M.") == ()
+
+
+def test_mail_flow_corpus_has_statuses_correspondents_and_prior_mail(tmp_path: Path) -> None:
+    generate_corpus(tmp_path, usagers=300, scans=40, seed=7, workers=1, mail_flow=True)
+    with (tmp_path / "registry.csv").open(encoding="utf-8") as f:
+        rows = {row["numero"]: row for row in csv.DictReader(f)}
+    radie = {n for n, row in rows.items() if row["statut"] == "radie"}
+    assert {row["statut"] for row in rows.values()} == {"valide", "radie"} and 0.05 < len(radie) / len(rows) < 0.3
+    records = read_truth(tmp_path)
+    for record in records:
+        assert record["usager"] not in radie
+        if record["radie"]:
+            assert record["category"] == "non_domiciled" and record["radie"] in radie and record["usager"] is None
+    history = [json.loads(line) for line in (tmp_path / HISTORY_FILE).read_text(encoding="utf-8").splitlines()]
+    assert len(history) > 300 and all(-63 <= letter["day"] < 0 for letter in history)
+    assert any(letter["radie"] for letter in history) and any(not letter["usager"] for letter in history)
+    # a sender prints one person's name the same way on every letter
+    forms: dict[tuple[str, str], list[str]] = {}
+    for letter in history:
+        if letter["usager"]:
+            forms.setdefault((letter["usager"], letter["sender"]), []).append(letter["lines"][0])
+    assert all(len(set(lines)) == 1 for lines in forms.values())
+    assert sum(len(lines) > 1 for lines in forms.values()) > 20

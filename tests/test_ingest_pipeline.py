@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bench.corpus import generate_corpus, read_truth
 from ingest.coversheet import CoverSheet, render_pdf
@@ -65,7 +66,49 @@ def test_report_contract_and_decisions_follow_the_truth(tmp_path: Path, corpus: 
             assert line["status"] != "assigned"
     assert sum(line["status"] == "assigned" for line in lines) >= len(lines) // 2
     assert all(p.exists() for p in scans)  # files given outside a hot folder are left in place
-    _confirm_one_review_item(work, lines, truth)
+    homonyms = next(line for line in lines if line["status"] == "review" and len(line["candidates"]) >= 2
+                    and truth[line["source"]]["category"] == "homonym_ambiguous")  # fmt: skip
+    _same_letter_again(work, corpus / "scans" / str(homonyms["source"]), str(homonyms["candidates"][1]))
+    _confirm_one_review_item(work, [line for line in lines if line is not homonyms], truth)
+
+
+def _same_letter_again(work: Path, scan: Path, numero: str) -> None:
+    """An agent gives a homonym's letter to the second candidate; the same sender writes again with the same name:
+    that choice, kept under the sender the classifier read from the envelope, now comes first."""
+    from classifier.history import sender_key
+    from classifier.review import confirm
+    from registry.db import make_engine, session_factory
+    from registry.models import MatchFeedback
+
+    sessions = session_factory(make_engine(f"sqlite:///{work / 'var' / 'coffre.db'}"))
+    with sessions.begin() as s:
+        mail = _in_review(s, scan.name)
+        chosen = s.scalars(select(Usager).where(Usager.numero == numero)).one()
+        feedback = confirm(s, mail.id, chosen.id, actor="agent:1")
+        assert feedback.outcome == "corrected" and mail.sender_org  # the classifier read the sender
+        assert feedback.sender_key == sender_key(mail.sender, mail.sender_org) is not None
+    again = work / f"again-{scan.stem}.png"
+    if scan.suffix == ".pdf":
+        from pdf2image import convert_from_path
+
+        convert_from_path(scan, dpi=200, grayscale=True)[0].save(again)
+    else:
+        Image.open(scan).save(again)  # other bytes, the same envelope
+    coffre(work, "ingest", str(again), "--once", "--report", "again.jsonl")
+    (line,) = _report(work / "again.jsonl")
+    assert (line["status"], line["candidates"][0]) == ("review", numero), line  # homonyms: ranked, never assigned
+    with sessions() as s:
+        assert len(s.scalars(select(MatchFeedback)).all()) == 1  # the second letter waits for an agent
+
+
+def _in_review(session: Session, source: str) -> MailItem:
+    """The mail item in review of the envelope scanned from `source`."""
+    return session.scalars(
+        select(MailItem)
+        .where(MailItem.status == MailStatus.EN_REVUE)
+        .join(Document, Document.id == MailItem.scan_document_id)
+        .where(Document.title.startswith(source))
+    ).one()
 
 
 def _confirm_one_review_item(work: Path, lines: list[dict[str, object]], truth: dict[str, dict[str, object]]) -> None:
@@ -77,12 +120,7 @@ def _confirm_one_review_item(work: Path, lines: list[dict[str, object]], truth: 
     review = next(line for line in lines if line["status"] == "review" and truth[line["source"]]["usager"])
     sessions = session_factory(make_engine(f"sqlite:///{work / 'var' / 'coffre.db'}"))
     with sessions.begin() as s:
-        mail = s.scalars(
-            select(MailItem)
-            .where(MailItem.status == MailStatus.EN_REVUE)
-            .join(Document, Document.id == MailItem.scan_document_id)
-            .where(Document.title.startswith(str(review["source"])))
-        ).one()
+        mail = _in_review(s, str(review["source"]))
         assert mail.addressee_key and mail.usager_id is None
         usager = s.scalars(select(Usager).where(Usager.numero == truth[review["source"]]["usager"])).one()
         confirm(s, mail.id, usager.id, actor="agent:1")

@@ -7,14 +7,17 @@ import random
 import statistics
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from unidecode import unidecode
 
+from bench._mailflow import replay
+from bench.corpus.flow import MailFlow, sender_line
+from bench.corpus.mailkinds import SENDER_ORG
 from bench.corpus.plan import build_registry, plan_scans
 from classifier.addressee import parse_block
-from classifier.history import Feedback, SenderHistory
+from classifier.history import Feedback, SenderHistory, sender_key
 from classifier.matching import MatchResult, MatchStatus, UsagerIndex, UsagerRecord, decide
 from classifier.phonetic import phonetic_key
 from registry.names import normalize
@@ -310,6 +313,85 @@ def test_history_naming_someone_else_blocks_an_auto_assignment(index: UsagerInde
     assert match(index, "M. SYLLA Ibrahima", sender_key="s", history=history).status is MatchStatus.REVIEW
 
 
+def test_history_naming_both_homonyms_does_not_block_a_printed_dossier_number(index: UsagerIndex) -> None:
+    history = history_for("caf", "diallo mamadou", [DIALLO_A.usager_id, DIALLO_A.usager_id, DIALLO_B.usager_id])
+    result = match(index, "M. DIALLO Mamadou", "Dom. n° 101", sender_key="caf", history=history)
+    assert assigned_to(result, DIALLO_A)  # the CAF writes to both homonyms; the number says which one
+    broad = history_for("caf", "diallo mamadou", [DIALLO_B.usager_id] * 3, others=40)
+    assert assigned_to(match(index, "M. DIALLO Mamadou", "Dom. n° 101", sender_key="caf", history=broad), DIALLO_A)
+
+
+# What the register alone leaves open, agents' past choices for the same sender and name settle -------------------
+
+SYLLA_M = UsagerRecord(9, "109", "Sylla", "Moussa", date_naissance=dt.date(1988, 4, 4), sexe="M")
+
+
+@pytest.fixture(scope="module")
+def two_syllas(index: UsagerIndex) -> UsagerIndex:
+    """The named usagers and another SYLLA: 'M. SYLLA I.' is Ibrahima in the register, or a stranger."""
+    return UsagerIndex([*(index.record(i) for i in range(len(index))), SYLLA_M])
+
+
+def test_an_initial_with_namesakes_waits_for_an_agent(two_syllas: UsagerIndex) -> None:
+    result = match(two_syllas, "M. SYLLA I.")
+    assert result.status is MatchStatus.REVIEW and ids(result)[0] == SYLLA.usager_id
+    assert result.name_key == "sylla i"
+
+
+def test_one_confirmation_for_that_sender_and_name_settles_an_initial(two_syllas: UsagerIndex) -> None:
+    history = history_for("caf", "sylla i", [SYLLA.usager_id], others=40)  # the CAF writes to many usagers
+    result = match(two_syllas, "M. SYLLA I.", sender_key="caf", history=history)
+    assert assigned_to(result, SYLLA) and result.reasons[:2] == ("history", "low_score")
+    assert match(two_syllas, "M. SYLLA I.", sender_key="cpam", history=history).status is MatchStatus.REVIEW
+    assert match(two_syllas, "M. SYLLA M.", sender_key="caf", history=history).status is MatchStatus.REVIEW
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [[SYLLA.usager_id, None], [SYLLA.usager_id, SYLLA_M.usager_id]],  # once 'inconnu'; once the other SYLLA
+)
+def test_a_divided_history_settles_nothing(two_syllas: UsagerIndex, chosen: list[int | None]) -> None:
+    history = history_for("caf", "sylla i", chosen)
+    assert match(two_syllas, "M. SYLLA I.", sender_key="caf", history=history).status is MatchStatus.REVIEW
+
+
+def test_a_broad_senders_history_never_settles_true_homonyms(index: UsagerIndex) -> None:
+    history = history_for("caf", "diallo m", [DIALLO_B.usager_id] * 3, others=40)
+    result = match(index, "M. DIALLO M.", sender_key="caf", history=history)
+    assert result.status is MatchStatus.REVIEW and ids(result)[0] == DIALLO_B.usager_id
+
+
+def test_sender_key_is_the_organisation_unless_none_was_recognised() -> None:
+    assert sender_key("CAF de la Seine-Saint-Denis", "caf") == "caf"
+    assert sender_key("Cabinet Durand", "autre") == "cabinet durand"  # 'autre' is no organisation
+    assert sender_key(None, "autre") == "autre" and sender_key(None, None) is None
+
+
+# Radiated usagers: their mail still comes, and goes back to the sender ---------------------------------------------
+
+
+def _with_status(index: UsagerIndex, *inactive: UsagerRecord) -> UsagerIndex:
+    ended = {r.usager_id for r in inactive}
+    records = (index.record(i) for i in range(len(index)))
+    return UsagerIndex(replace(r, active=r.usager_id not in ended) for r in records)
+
+
+def test_a_radiated_usager_is_never_assigned_the_letter_is_unmatched(index: UsagerIndex) -> None:
+    result = match(_with_status(index, KONE), "M. KONÉ Moussa")
+    assert result.status is MatchStatus.UNMATCHED and result.reasons == ("radie",)
+    assert ids(result)[0] == KONE.usager_id and "radie" in result.candidates[0].reasons
+
+
+def test_an_active_homonym_ranks_before_a_radiated_one_and_is_not_assigned(index: UsagerIndex) -> None:
+    result = match(_with_status(index, DIALLO_A), "M. DIALLO Mamadou")
+    assert result.status is MatchStatus.REVIEW and "homonym" in result.reasons
+    assert ids(result)[:2] == [DIALLO_B.usager_id, DIALLO_A.usager_id]
+
+
+def test_a_smudge_read_above_the_name_does_not_hide_it(index: UsagerIndex) -> None:
+    assert assigned_to(match(index, "cat a HR en", "M. SYLLA Ibrahima"), SYLLA)
+
+
 # Speed ----------------------------------------------------------------------------------------------------------
 
 
@@ -567,12 +649,50 @@ def test_corpus_blocks_as_printed_precision_coverage_and_false_autos(seed: int) 
         counts[plan.category] += 1
         counts[f"{plan.category}_auto"] += assigned and result.numero == plan.numero
         counts[f"{plan.category}_any_auto"] += assigned
+        counts["determinable"] += plan.determinable
+        counts["covered"] += plan.determinable and assigned and result.numero == plan.numero
         if not assigned and plan.numero:
             counts["review"] += 1
             counts["top3"] += plan.numero in [c.numero for c in result.candidates[:3]]
     determinable = counts["unique"] + counts["homonym_disambiguated"]
     covered = counts["unique_auto"] + counts["homonym_disambiguated_auto"]
-    assert counts["wrong"] <= 1 and counts["wrong"] / counts["auto"] <= 0.003, counts
-    assert covered / determinable >= 0.84, counts
-    assert counts["non_domiciled_any_auto"] <= 1 and counts["homonym_ambiguous_any_auto"] == 0, counts
-    assert counts["top3"] / counts["review"] >= 0.9, counts
+    assert counts["wrong"] == 0, counts
+    assert covered / determinable >= 0.86, counts  # by category; no sender history in this corpus
+    assert counts["covered"] / counts["determinable"] >= 0.88, counts  # what the letter and the register can tell
+    assert counts["non_domiciled_any_auto"] == 0 and counts["homonym_ambiguous_any_auto"] == 0, counts
+    assert counts["top3"] / counts["review"] >= 0.91, counts
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_mail_flow_as_printed_precision_coverage_false_autos_and_top3(seed: int) -> None:
+    """The corpus's mail flow (radiated usagers in the register, letters from each addressee's own correspondents,
+    a quarter of prior mail replayed into the sender history), blocks as printed: floors under the bench's goals."""
+    registry = build_registry(2000, seed)
+    flow = MailFlow(seed, registry)
+    index = UsagerIndex(
+        UsagerRecord(i, u.numero, u.person.nom, u.person.prenoms, u.person.nom_usage, u.person.surnom,
+                     u.person.date_naissance, sexe=u.person.sexe, active=u.numero not in flow.radie)
+        for i, u in enumerate(registry, start=1)
+    )  # fmt: skip
+    history = replay(flow.history(STRUCTURE), index, STRUCTURE).history
+    counts: Counter[str] = Counter()
+    for plan in plan_scans(registry, 600, seed, STRUCTURE, flow):
+        key = sender_key(sender_line(plan.sender or ""), SENDER_ORG[plan.sender or "private"])
+        parsed = parse_block(list(plan.block.lines), STRUCTURE)
+        result = decide(index, parsed, SETTINGS, sender_key=key, history=history)
+        assigned = result.status is MatchStatus.ASSIGNED
+        counts["auto"] += assigned
+        counts["wrong"] += assigned and result.numero != plan.numero
+        counts["determinable"] += plan.determinable
+        counts["covered"] += plan.determinable and assigned and result.numero == plan.numero
+        counts[plan.category] += 1
+        counts[f"{plan.category}_any_auto"] += assigned
+        counts["radie_unmatched"] += plan.radie is not None and result.status is MatchStatus.UNMATCHED
+        if not assigned and plan.numero:
+            counts["review"] += 1
+            counts["top3"] += plan.numero in [c.numero for c in result.candidates[:3]]
+    assert counts["wrong"] == 0, counts
+    assert counts["covered"] / counts["determinable"] >= 0.93, counts
+    assert counts["non_domiciled_any_auto"] == 0 and counts["homonym_ambiguous_any_auto"] == 0, counts
+    assert counts["radie_unmatched"] > 0, counts  # surely a radiated usager's: back to the sender
+    assert counts["top3"] / counts["review"] >= 0.95, counts

@@ -14,7 +14,8 @@ from classifier.history import SenderHistory, sender_key
 from classifier.matching import MatchResult, MatchStatus, UsagerIndex, decide
 from classifier.review import ReviewError, apply_result, confirm, list_queue, mark_unknown
 from registry import audit
-from registry.models import MailItem, MailStatus, MatchFeedback, Structure
+from registry.models import Domiciliation, DomiciliationStatus, MailItem, MailStatus, MatchFeedback, Structure, Usager
+from registry.services.domiciliations import change_status, open_request
 from registry.services.usagers import create_usager
 from registry.settings import MatchingSettings, StructureSettings
 
@@ -184,3 +185,24 @@ def test_review_refuses_unknown_items_and_usagers(
         confirm(s, item_id, stranger, actor="agent1")
     with sessions() as s:
         assert s.scalars(select(MatchFeedback)).all() == []
+
+
+def test_a_radiated_usager_letter_is_unmatched_and_stays_for_an_agent(
+    sessions: sessionmaker[Session], structure: Structure, usagers: dict[str, int]
+) -> None:
+    with sessions.begin() as s:
+        usager = s.get(Usager, usagers["K"])
+        assert usager is not None
+        dom = open_request(s, usager)
+        for status in (DomiciliationStatus.ATTENTE_DECISION, DomiciliationStatus.VALIDE):
+            change_status(s, dom, status)
+    _, result = receive(sessions, structure, CAF, ["M. KONE Moussa", *TAIL])
+    assert result.status is MatchStatus.ASSIGNED and result.usager_id == usagers["K"]  # domiciled: his letter
+    with sessions.begin() as s:
+        change_status(s, s.get(Domiciliation, dom.id), DomiciliationStatus.RADIE, reason="fin de domiciliation")
+    item_id, result = receive(sessions, structure, CAF, ["M. KONE Moussa", *TAIL])
+    assert result.status is MatchStatus.UNMATCHED and result.reasons == ("radie",)
+    assert result.candidates[0].usager_id == usagers["K"] and "radie" in result.candidates[0].reasons
+    with sessions() as s:
+        item = s.get(MailItem, item_id)
+        assert item is not None and (item.status, item.usager_id) == (MailStatus.EN_REVUE, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .generate import (
+    HISTORY_FILE,
     PARAMS_FILE,
     REGISTRY_FILE,
     SCANS_DIR,
@@ -17,6 +18,7 @@ from .plan import CATEGORIES, EXPECTED_ZONE, LAYOUTS, REGISTRY_COLUMNS
 __all__ = [
     "CATEGORIES",
     "EXPECTED_ZONE",
+    "HISTORY_FILE",
     "LAYOUTS",
     "PARAMS_FILE",
     "REGISTRY_COLUMNS",

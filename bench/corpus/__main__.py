@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--homonym-rate", type=float, default=0.05)
     parser.add_argument("--mail-kinds", action="store_true", help="varied senders, avis de passage, parcels")
+    parser.add_argument(
+        "--mail-flow", action="store_true", help="radiated usagers, regular correspondents, weeks of prior mail"
+    )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         homonym_rate=args.homonym_rate,
         workers=args.workers,
         mail_kinds=args.mail_kinds,
+        mail_flow=args.mail_flow,
     )
     records = read_truth(summary.truth)
     print(f"{summary.scans} scans, {summary.usagers} usagers in {summary.seconds:.1f} s → {summary.out_dir}")

@@ -13,7 +13,7 @@ from registry.settings import StructureSettings
 MAX_LINE = 38  # NF Z10-011: at most 38 characters a line…
 MAX_LINES = 6  # …and 6 lines
 
-_CIVILITIES = {
+CIVILITIES = {
     "M": (("M.", 40), ("Monsieur", 22), ("MONSIEUR", 10), ("M", 6), ("Mr", 8), ("", 14)),
     "F": (("Mme", 40), ("Madame", 22), ("MADAME", 10), ("MME", 8), ("Mlle", 4), ("", 16)),
 }
@@ -60,6 +60,17 @@ class Block:
     anchor: bool  # ends with the structure's postcode and town
 
 
+@dataclass(frozen=True)
+class NameForm:
+    """One way a sender prints a person's name: the line, and what a careful reader can compare with a register."""
+
+    line: str  # civility + name, as printed (at most MAX_LINE characters)
+    surnames: tuple[str, ...]  # the surnames as printed (after case changes and typos)
+    misspelled: bool
+    civility: str  # as printed ('' when none)
+    clean: str  # the line without the civility and with the sender's typo undone
+
+
 def address_block(
     person: Person,
     numero: str | None,
@@ -68,50 +79,77 @@ def address_block(
     *,
     disambiguator: str | None = None,
     anchor: bool = True,
+    form: NameForm | None = None,
 ) -> Block:
-    """Lines of one letter's address block; `disambiguator` prints a dossier number or the birth date."""
-    name, surnames, misspelled = name_line(person, rng)
-    lines = [name]
+    """Lines of one letter's address block; `disambiguator` prints a dossier number or the birth date.
+
+    `form`: the name as this letter's sender always prints it (see flow.py); drawn from `rng` when None.
+    """
+    form = form or name_form(person, rng)
+    lines = [form.line]
     if disambiguator is not None:
         lines.append(_disambiguator_line(disambiguator, person, numero, rng))
     if anchor:
         lines += _structure_lines(structure, rng, MAX_LINES - len(lines))
     else:
         lines += _unanchored_lines(structure, rng)
-    return Block(tuple(lines), surnames, disambiguator, misspelled, anchor)
+    return Block(tuple(lines), form.surnames, disambiguator, form.misspelled, anchor)
 
 
-def name_line(person: Person, rng: random.Random) -> tuple[str, tuple[str, ...], bool]:
-    """(civility + name line, surnames printed, whether the sender misspelled a surname)."""
-    civility = rng.choices(*zip(*_CIVILITIES[person.sexe], strict=True))[0]
+def name_form(person: Person, rng: random.Random) -> NameForm:
+    """Draw how one sender prints `person`: civility, case, accents, which surnames, order, given names, typos."""
+    civility = rng.choices(*zip(*CIVILITIES[person.sexe], strict=True))[0]
     case = rng.choices(("nom_upper", "all_upper", "mixed"), weights=(60, 28, 12))[0]
     drop_accents = rng.random() < 0.3
     surnames, connector = _printed_surnames(person, rng)
+    clean = list(surnames)
     misspelled = rng.random() < 0.08
     if misspelled:
         k = rng.randrange(len(surnames))
         surnames[k] = _misspell(surnames[k], rng)
-    cased = [s.upper() if case != "mixed" else s for s in surnames]
-    surname_text = _join_surnames(cased, connector.upper() if case == "all_upper" else connector)
     prenoms = person.prenoms if rng.random() < 0.7 else person.prenoms.split()[0]
     order = rng.choices(("nom_first", "prenom_first", "initials"), weights=(55, 35, 10))[0]
+    style = _Style(civility, case, drop_accents, connector, prenoms, order)
+    line, printed = _compose(person, surnames, style)
+    clean_line = _compose(person, clean, style)[0] if misspelled else line
+    bare = clean_line[len(civility) :].strip() if civility and clean_line.startswith(civility) else clean_line
+    return NameForm(line, printed, misspelled, civility, bare)
+
+
+@dataclass(frozen=True)
+class _Style:
+    civility: str
+    case: str
+    drop_accents: bool
+    connector: str
+    prenoms: str
+    order: str
+
+
+def _compose(person: Person, surnames: list[str], style: _Style) -> tuple[str, tuple[str, ...]]:
+    """The name line (shortened to fit MAX_LINE: one given name, then an initial, then one surname) and the
+    surnames it shows."""
+    case, civility = style.case, style.civility
+    cased = [s.upper() if case != "mixed" else s for s in surnames]
+    surname_text = _join_surnames(cased, style.connector.upper() if case == "all_upper" else style.connector)
     line = ""
     for attempt in range(4):
-        first = prenoms if attempt == 0 else person.prenoms.split()[0]
-        if order == "initials" or attempt >= 2:
+        first = style.prenoms if attempt == 0 else person.prenoms.split()[0]
+        if style.order == "initials" or attempt >= 2:
             first = f"{first[0]}."
         if case == "all_upper":
             first = first.upper()
-        words = [surname_text, first] if order != "prenom_first" else [first, surname_text]
+        words = [surname_text, first] if style.order != "prenom_first" else [first, surname_text]
         if attempt == 3:
             words = [cased[0], first]
         line = " ".join(w for w in (civility, *words) if w)
-        if drop_accents:
+        if style.drop_accents:
             line = unidecode(line)
         if len(line) <= MAX_LINE:
             break
-    printed = tuple(unidecode(s) if drop_accents else s for s in cased if s in line or unidecode(s) in line)
-    return line[:MAX_LINE], printed or (cased[0],), misspelled
+    drop = style.drop_accents
+    printed = tuple(unidecode(s) if drop else s for s in cased if s in line or unidecode(s) in line)
+    return line[:MAX_LINE], printed or (cased[0],)
 
 
 def _printed_surnames(person: Person, rng: random.Random) -> tuple[list[str], str]:

@@ -17,6 +17,7 @@ from PIL import Image
 from registry.settings import StructureSettings
 
 from .degrade import apply_defects, draw_defects, jpeg_roundtrip
+from .flow import MailFlow
 from .mailkinds import extra_stream
 from .plan import EXPECTED_ZONE, ScanPlan, build_registry, plan_scans, write_registry
 from .render import render_page
@@ -28,6 +29,7 @@ TRUTH_FILE = "truth.jsonl"
 REGISTRY_FILE = "registry.csv"
 SCANS_DIR = "scans"
 PARAMS_FILE = "corpus.json"  # the parameters a corpus was made with
+HISTORY_FILE = "history.jsonl"  # with mail_flow: the letters of the weeks before the scans
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def generate_corpus(
     workers: int | None = None,
     dpi: int = DPI,
     mail_kinds: bool = False,
+    mail_flow: bool = False,
 ) -> CorpusSummary:
     """Write registry.csv, scans/*.{jpg,png,pdf} and scans/truth.jsonl under `out_dir` (same seed, same bytes).
 
@@ -58,8 +61,12 @@ def generate_corpus(
     usager (numéro or null), candidates (numéros of the registry's homonyms), lines (the block as printed), surnames,
     disambiguator (bool) and disambiguator_kind, misspelled, anchor, box (pixels of the block on the upright page,
     before skew), sender, registered, handwritten, return_line, defects, dpi; and for the classifier: kind (lettre,
-    recommande, avis_de_passage, colis), sender_org (its class), sender_logo. `mail_kinds` varies the senders' marks
-    and adds avis de passage and parcels from a random stream of their own (off: the scans of earlier versions).
+    recommande, avis_de_passage, colis), sender_org (its class), sender_logo; fits (every registered usager the printed
+    name fits, see fits.py) and determinable (the letter and the register name exactly one domiciled usager).
+    `mail_kinds` varies the senders' marks and adds avis de passage and parcels from a random stream of their own (off:
+    the scans of earlier versions). `mail_flow` (see flow.py) adds a statut column to the registry (valide | radie),
+    letters for radiated usagers (truth: usager null, radie = their numéro), each addressee's own correspondents
+    printing the name their way, and history.jsonl: the letters of the weeks before the scans, as printed.
     """
     started = time.perf_counter()
     structure = structure or StructureSettings()
@@ -69,8 +76,9 @@ def generate_corpus(
     for stale in scans_dir.glob("scan_*.*"):  # from an earlier, larger corpus in the same folder
         stale.unlink()
     registry = build_registry(usagers, seed, homonym_rate)
-    write_registry(out_dir / REGISTRY_FILE, registry)
-    plans = plan_scans(registry, scans, seed, structure)
+    flow = MailFlow(seed, registry) if mail_flow else None
+    write_registry(out_dir / REGISTRY_FILE, registry, flow.status if flow else None)
+    plans = plan_scans(registry, scans, seed, structure, flow)
     jobs = [(plan, scans_dir, dpi, mail_kinds) for plan in plans]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(plans) > 4:
@@ -82,6 +90,13 @@ def generate_corpus(
     params = {"usagers": usagers, "scans": scans, "seed": seed, "homonym_rate": homonym_rate, "dpi": dpi}
     if mail_kinds:
         params["mail_kinds"] = True
+    if flow is not None:
+        params["mail_flow"] = asdict(flow.params)
+        with (out_dir / HISTORY_FILE).open("w", encoding="utf-8") as out:
+            for letter in flow.history(structure):
+                out.write(json.dumps(letter, ensure_ascii=False, sort_keys=True) + "\n")
+    else:
+        (out_dir / HISTORY_FILE).unlink(missing_ok=True)
     (out_dir / PARAMS_FILE).write_text(json.dumps({**params, "structure": structure.model_dump()}, sort_keys=True))
     with truth.open("w", encoding="utf-8") as out:
         for record in records:
@@ -123,7 +138,10 @@ def _scan_job(job: tuple[ScanPlan, Path, int, bool]) -> dict[str, Any]:
         "skew": plan.skew,
         "category": plan.category,
         "usager": plan.numero,
+        "radie": plan.radie,
         "candidates": list(plan.candidates),
+        "fits": list(plan.fits),
+        "determinable": plan.determinable,
         "lines": list(block.lines),
         "surnames": list(block.surnames),
         "disambiguator": block.disambiguator is not None,

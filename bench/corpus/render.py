@@ -35,7 +35,8 @@ class Rendered:
 def render_page(plan: ScanPlan, rng: random.Random, dpi: int = 200, extras: random.Random | None = None) -> Rendered:
     """Draw the envelope of `plan` on an A4 canvas; `extras` (a stream of its own) varies the senders' marks and
     adds avis de passage and parcels — without it the page is drawn exactly as before."""
-    sender = rng.choice(SENDERS)
+    drawn = rng.choice(SENDERS)
+    sender = next(s for s in SENDERS if s.key == plan.sender) if plan.sender else drawn
     registered = rng.random() < sender.registered_rate
     kind = "recommande" if registered else "lettre"
     if extras is not None:

@@ -550,6 +550,8 @@ MESSAGES: dict[str, str] = {
     "match.reason.history_conflict": "l'historique de cet expéditeur désigne un autre usager",
     "match.reason.no_name": "aucun nom lisible sur l'enveloppe",
     "match.reason.not_found": "aucun usager ne correspond au nom lu",
+    "match.reason.radie": "domiciliation radiée ou refusée : courrier à retourner à l'expéditeur",
+    "match.reason.usage_name": "nom d'usage seul : d'autres personnes peuvent porter ce nom de naissance",
     # what a candidate matched on
     "match.reason.nom_usage": "nom d'usage",
     "match.reason.nom+usage": "nom de naissance et nom d'usage",
