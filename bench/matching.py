@@ -101,11 +101,15 @@ def _history(root: Path) -> tuple[Any, str, frozenset[str]]:
     if not replay.letters:
         return replay.history, "no prior mail: no sender history", radie
     c = replay.counts
-    return replay.history, (
-        f"prior mail replayed: {replay.letters} letters of {replay.days} working days ({c['auto']} assigned, "
-        f"{c['wrong']} wrongly, "
-        f"{c['review']} confirmed by agents, {c['inconnu']} 'inconnu'); {len(radie)} of the usagers radiated"
-    ), radie
+    return (
+        replay.history,
+        (
+            f"prior mail replayed: {replay.letters} letters of {replay.days} working days ({c['auto']} assigned, "
+            f"{c['wrong']} wrongly, "
+            f"{c['review']} confirmed by agents, {c['inconnu']} 'inconnu'); {len(radie)} of the usagers radiated"
+        ),
+        radie,
+    )
 
 
 def _init(root: str, history: Any) -> None:

@@ -217,6 +217,6 @@ def parse_block(lines: list[str], structure: StructureSettings) -> ParsedAddress
     parts, index = names[0] if names else (NameParts(), None)
     hosts = [line.text for i, line in enumerate(classified) if line.kind == "chez" and i != index]
     common = {"dossier": dossier, "birth_date": birth, "anchor_seen": anchor, "host": hosts[0] if hosts else None}
-    others = tuple(_address(p, **common, name_line=origins[i]) for p, i in names[1:_MAX_OTHERS + 1])
+    others = tuple(_address(p, **common, name_line=origins[i]) for p, i in names[1 : _MAX_OTHERS + 1])
     log.debug("address block: %d lines, name line %s, anchor %s", len(lines), index, anchor)
     return _address(parts, **common, name_line=None if index is None else origins[index], others=others)

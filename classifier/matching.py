@@ -367,7 +367,8 @@ def decide(
     Assigned only when the best score ≥ auto_threshold, it leads the next different person by ≥ auto_margin,
     no printed dossier number or birth date contradicts it, and it has no true homonym unless a printed
     disambiguator singles it out — or when the sender history is conclusive (see `_history_pick` and
-    `_history_confirms`). Never to a radiated or refused usager: a letter surely theirs is 'unmatched' ('radie').
+    `_history_confirms`; never for a true homonym, whom history only ranks). Never to a radiated or refused
+    usager: a letter surely theirs is 'unmatched' ('radie').
     """
     settings = settings or MatchingSettings()
     policy = policy or HistoryPolicy()
@@ -416,7 +417,8 @@ def decide(
         return MatchResult(
             MatchStatus.ASSIGNED, confidence, candidates, record.usager_id, record.numero, ("auto",), **base
         )
-    picked = _history_pick(ranked, votes, sender_key, history, settings, policy)
+    # a true homonym is never assigned without a printed disambiguator: history only ranks them
+    picked = None if "homonym" in blockers else _history_pick(ranked, votes, sender_key, history, settings, policy)
     lead = best.fit - second
     if picked is None and _history_confirms(best, blockers, lead, parsed, sender_key, history, settings):
         picked = best

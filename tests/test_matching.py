@@ -278,13 +278,14 @@ def test_history_ranks_the_homonym_chosen_before(index: UsagerIndex) -> None:
     assert result.candidates[0].recent_senders == ("cabinet durand",)
 
 
-def test_unanimous_history_from_a_specific_sender_assigns(index: UsagerIndex) -> None:
-    history = history_for("cabinet durand", "diallo mamadou", [DIALLO_B.usager_id] * 2)
+def test_history_never_assigns_a_true_homonym_it_ranks_them(index: UsagerIndex) -> None:
+    """The issue's rule: same normalised name, nothing printed to tell them apart → review, whatever the history."""
+    history = history_for("cabinet durand", "diallo mamadou", [DIALLO_B.usager_id] * 5)
     result = match(index, "M. DIALLO Mamadou", sender_key="cabinet durand", history=history)
-    assert assigned_to(result, DIALLO_B)
-    assert result.reasons[0] == "history"
-    other = match(index, "M. DIALLO Mamadou", sender_key="caf de la seine saint denis", history=history)
-    assert other.status is MatchStatus.REVIEW
+    assert result.status is MatchStatus.REVIEW and "homonym" in result.reasons
+    assert result.candidates[0].usager_id == DIALLO_B.usager_id and "history" in result.candidates[0].reasons
+    printed = match(index, "M. DIALLO Mamadou", "Dom. n° 101", sender_key="x", history=None)
+    assert printed.status is MatchStatus.ASSIGNED  # a printed disambiguator still assigns
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,7 @@ def plan_scans(
         disambiguator = None
         if category == "homonym_disambiguated" or (category == "unique" and rng.random() < _P_DISAMBIGUATOR_UNIQUE):
             disambiguator = rng.choices(("dom", "ref", "birth"), weights=(40, 25, 35))[0]
-        form = name_form(person, rng) if flow is None or who is None else flow.form(who, sender or '')
+        form = name_form(person, rng) if flow is None or who is None else flow.form(who, sender or "")
         block = address_block(
             person, numero, rng, structure, disambiguator=disambiguator, anchor=category != "no_anchor", form=form
         )
