@@ -53,7 +53,7 @@ def test_agent_reviews_hands_over_and_opens_a_document(served, browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
 
     _log_in(page, base, "agent-agent")
@@ -99,7 +99,7 @@ def test_every_console_page_renders_in_chromium(served, browser) -> None:  # typ
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")  # a phone-sized screen
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None)
     _log_in(page, base, "agent-admin")
     titles = {
         "/courrier": "Courrier du",
