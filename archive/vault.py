@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -21,13 +23,14 @@ from registry.settings import ArchiveSettings
 from . import keys
 from .backends import Backend
 from .crypto import Keyring, decrypt_stream, encrypt_stream
-from .errors import RetentionActive, VaultError
+from .errors import RetentionActive, Shredded, VaultError
 from .records import CheckFailure, CheckReport, Proof, Receipt
 from .retention import lock_until, retention_for
 from .streams import Hasher, HashingThread, chunks, nonempty, teed, verified
 
 log = logging.getLogger(__name__)
 _READ = 1 << 20
+_KEY_CACHE = 1024  # owners whose unwrapped data key a vault keeps (the master keys are in memory anyway)
 
 
 class Vault:
@@ -46,6 +49,8 @@ class Vault:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._structure_id: int | None = None
         self._hashing = HashingThread("vault-sha256")  # the plaintext's hash beside its encryption
+        self._keys: OrderedDict[str, tuple[int, bytes]] = OrderedDict()  # owner → (data key row, key)
+        self._keys_lock = threading.Lock()
 
     # -- déposer ---------------------------------------------------------------------------------
     def deposit(
@@ -63,26 +68,25 @@ class Vault:
     ) -> Receipt:
         """Encrypt and store new bytes (or a new version of `key`); returns the receipt."""
         with self._journal_failure(actor, "vault.deposit", f"usager:{usager_id}" if usager_id else None):
-            owner, data_key = self._owner_key(usager_id)
+            owner, cached = self._owner_key(usager_id)
             pieces = nonempty(chunks(data))
             today = self.clock().date()
             retention = retention_until or retention_for(self.settings, kind, today)
             if retention < today:
                 raise VaultError("archive.retention_past")
-            data_key = data_key or keys.get_or_create(self.sessions, self.keyring, owner, usager_id)
+            key_id, key_bytes = cached or self._load_key(owner, usager_id)
             plain = Hasher(pieces, self._hashing)
             key = key or f"{owner.replace(':', '/')}/{kind}/{uuid.uuid4().hex}"
             put = self.backend.put(
-                key,
-                encrypt_stream(keys.unwrap(self.keyring, data_key), plain, self.settings.chunk_size),
-                lock_until(retention),
+                key, encrypt_stream(key_bytes, plain, self.settings.chunk_size), lock_until(retention)
             )
             with self.sessions.begin() as session:
+                self._check_key_live(session, owner, key_id)
                 row = VaultObject(
                     key=key,
                     version_id=put.version_id,
                     usager_id=usager_id,
-                    data_key_id=data_key.id,
+                    data_key_id=key_id,
                     kind=kind,
                     mime_type=mime_type,
                     filename=filename,
@@ -269,7 +273,11 @@ class Vault:
     # -- crypto-shredding and key rotation ---------------------------------------------------------
     def erase_usager(self, usager_id: int, *, actor: str, reason: str) -> list[Proof]:
         """At the end of retention: destroy the usager's data key, then delete what the storage allows."""
+        owner = keys.owner_of(usager_id, 0)
+        self._forget(owner)
         with self._journal_failure(actor, "vault.erase", f"usager:{usager_id}"), self.sessions.begin() as session:
+            # the key row first, locked: a deposit finishing now either lands before (and is listed) or is refused
+            key_row = session.scalars(select(DataKey).where(DataKey.owner == owner).with_for_update()).first()
             rows = list(
                 session.scalars(
                     select(VaultObject).where(VaultObject.usager_id == usager_id, VaultObject.status == "stored")
@@ -277,7 +285,6 @@ class Vault:
             )
             for row in rows:
                 self._check_destroyable(row)
-            key_row = session.scalars(select(DataKey).where(DataKey.owner == keys.owner_of(usager_id, 0))).first()
             if key_row is not None:
                 keys.destroy(session, key_row)
             proofs = []
@@ -313,19 +320,51 @@ class Vault:
                 audit.record(session, actor, f"{action}.refused", target, {"error": exc.key})
             raise
 
-    def _owner_key(self, usager_id: int | None) -> tuple[str, DataKey | None]:
-        """Check the usager exists; return its owner name and data key row (None before the first deposit)."""
+    def _owner_key(self, usager_id: int | None) -> tuple[str, tuple[int, bytes] | None]:
+        """Check the usager exists; return its owner name and data key (None before the first deposit).
+
+        A data key already used by this vault is taken from memory: its row refers to the usager (foreign key),
+        so the usager exists, and the deposit's own transaction checks the key was not destroyed meanwhile."""
+        if self._structure_id is not None:
+            owner = keys.owner_of(usager_id, self._structure_id)
+            with self._keys_lock:
+                if (cached := self._keys.get(owner)) is not None:
+                    self._keys.move_to_end(owner)
+                    return owner, cached
         with self.sessions() as session:
             if self._structure_id is None:
                 self._structure_id = session.scalar(select(Structure.id).order_by(Structure.id).limit(1))
             if self._structure_id is None:
                 raise VaultError("archive.no_structure")
             owner = keys.owner_of(usager_id, self._structure_id)
-            row = keys.find(session, owner)  # a key row refers to its usager (foreign key): the usager exists
+            row = keys.find(session, owner)
             unknown = row is None and usager_id is not None
             if unknown and session.scalar(select(Usager.id).where(Usager.id == usager_id)) is None:
                 raise VaultError("archive.unknown_usager", usager_id=usager_id)
-            return owner, row
+        return owner, (self._remember(owner, row) if row is not None else None)
+
+    def _load_key(self, owner: str, usager_id: int | None) -> tuple[int, bytes]:
+        return self._remember(owner, keys.get_or_create(self.sessions, self.keyring, owner, usager_id))
+
+    def _remember(self, owner: str, row: DataKey) -> tuple[int, bytes]:
+        entry = (row.id, keys.unwrap(self.keyring, row))  # raises Shredded for a destroyed key
+        with self._keys_lock:
+            self._keys[owner] = entry
+            while len(self._keys) > _KEY_CACHE:
+                self._keys.popitem(last=False)
+        return entry
+
+    def _forget(self, owner: str) -> None:
+        with self._keys_lock:
+            self._keys.pop(owner, None)
+
+    def _check_key_live(self, session: Session, owner: str, key_id: int) -> None:
+        """Lock the data key row and refuse if another process shredded it while the bytes were uploading: what
+        was stored is then ciphertext under a destroyed key, as unreadable as the rest of that usager's."""
+        wrapped = session.scalar(select(DataKey.wrapped).where(DataKey.id == key_id).with_for_update())
+        if wrapped is None:
+            self._forget(owner)
+            raise Shredded("archive.shredded")
 
     def _check_destroyable(self, row: VaultObject) -> None:
         if row.legal_hold:

@@ -189,6 +189,24 @@ def test_crypto_shredding_makes_every_document_unreadable_and_is_journaled(env: 
         assert len(s.scalars(select(DestructionProof)).all()) == 3
 
 
+def test_a_key_shredded_by_another_process_refuses_deposits_here(env: VaultEnv) -> None:
+    """This vault keeps the usager's data key in memory; another vault (another worker) erases the usager."""
+    alice = env.usagers[0]
+    env.vault.deposit(b"first", kind="justificatif", actor="a", usager_id=alice, retention_until=env.clock().date())
+    other = env.reopen()
+    env.clock.advance(2)
+    other.erase_usager(alice, actor="admin", reason="RGPD")
+    with pytest.raises(Shredded):
+        env.vault.deposit(b"after", kind="justificatif", actor="a", usager_id=alice)
+    with pytest.raises(Shredded):  # and the next one is refused before anything is uploaded
+        env.vault.deposit(b"again", kind="justificatif", actor="a", usager_id=alice)
+    with env.sessions() as s:
+        stored = s.scalars(select(VaultObject).where(VaultObject.usager_id == alice)).all()
+        assert [o.status for o in stored] == ["shredded"]  # no catalogue row for the refused deposits
+        refused = s.scalars(select(AuditEvent).where(AuditEvent.action == "vault.deposit.refused")).all()
+        assert [e.details["error"] for e in refused] == ["archive.shredded", "archive.shredded"]
+
+
 def test_every_vault_function_is_journaled(env: VaultEnv) -> None:
     v, u = env.vault, env.usagers[0]
     r = v.deposit(b"x" * 10, kind="enveloppe", actor="a", usager_id=u, retention_until=env.clock().date())
