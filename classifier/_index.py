@@ -22,7 +22,7 @@ from .phonetic import phonetic_key
 
 log = logging.getLogger(__name__)
 
-_FUZZY_CUTOFF = 75  # rapidfuzz ratio for the fallback scan of the vocabulary (words missed by the token index)
+_FUZZY_CUTOFF = 70  # rapidfuzz ratio for the scan of the vocabulary (printed words the register does not know)
 _FUZZY_LIMIT = 12
 _MAX_SCORED = 400
 _ENDED = (DomiciliationStatus.RADIE, DomiciliationStatus.REFUS)
@@ -176,8 +176,8 @@ class UsagerIndex:
         hits: Counter[int] = Counter()
         for word in words:
             found = self._lookup(word)
-            if not found:
-                found = self._fuzzy_lookup(word)
+            if word not in self._vocabulary:  # garbled (OCR or the sender's typo): its sound may mislead
+                found |= self._fuzzy_lookup(word)
             hits.update(found)
         if not hits:
             chosen: list[int] = []

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from .addressee import ParsedAddress
-from .folding import PARTICLES, fold_token, name_tokens
+from .folding import PARTICLES, name_tokens
 from .phonetic import phonetic_key
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _joined(words: list[list[str]]) -> str:
 
 def readings(parsed: ParsedAddress) -> list[Reading]:
     """Every plausible split of the printed name, the layout's own reading first (no penalty)."""
-    initials = tuple(fold_token(i.casefold()) for i in parsed.initials)
+    initials = tuple(t for i in parsed.initials for t in name_tokens(i)[:1])  # 'É.' → 'e', as given names fold
     words = _words(" ".join(parsed.tokens))
     out: list[Reading] = []
     if parsed.birth_name and parsed.usage_name:

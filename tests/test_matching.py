@@ -196,6 +196,26 @@ def test_initial_alone_is_not_enough_when_the_surname_is_shared() -> None:
     assert ids(match(shared, "M. SYLLA I."))[0] == SYLLA.usager_id
 
 
+def test_an_accented_initial_is_the_given_names_initial() -> None:
+    eloise = UsagerRecord(9, "109", "Sylla", "Éloïse", date_naissance=dt.date(1970, 1, 1), sexe="F")
+    alone = UsagerIndex([eloise, DIALLO_A, DIALLO_B, KONE])
+    for line in ("Mme SYLLA É.", "Mme SYLLA E."):
+        assert assigned_to(match(alone, line), eloise), line
+
+
+def test_a_garbled_surname_whose_sound_leads_elsewhere_still_finds_its_bearer() -> None:
+    """'Iraabesli' (the sender's 'Traabesli', its T read as I) sounds like nobody, and 'Nuller' (for 'Muller') like
+    a nom d'usage: the nearest spellings of the register are looked up too, so the agent sees the usager."""
+    trabelsi = UsagerRecord(9, "109", "Trabelsi", "Ahmed", date_naissance=dt.date(1957, 9, 9), sexe="M")
+    muller = UsagerRecord(10, "110", "Muller", "Éric", date_naissance=dt.date(1981, 3, 24), sexe="M")
+    morin = UsagerRecord(11, "111", "Morin", "Isabelle", nom_usage="Nuller", date_naissance=dt.date(1984, 5, 20))
+    register = UsagerIndex([trabelsi, muller, morin, DIALLO_A, SYLLA, KONE])
+    for line, record in (("M. Iraabesli A.", trabelsi), ("M. NULLIER É.", muller)):
+        result = match(register, line)
+        assert result.status is not MatchStatus.ASSIGNED, line
+        assert record.usager_id in ids(result)[:3], line
+
+
 def test_initial_with_dossier_number_is_enough(index: UsagerIndex) -> None:
     assert assigned_to(match(index, "M. SYLLA I.", "Réf. 108"), SYLLA)
     assert assigned_to(match(index, "M. DIALLO M.", "Réf. 102"), DIALLO_B)  # the number singles out a homonym
