@@ -423,28 +423,38 @@ def records_of(people: list[Person]) -> list[UsagerRecord]:
     ]
 
 
-def test_a_match_takes_less_than_5_ms_among_3000_usagers() -> None:
+def test_blocking_scores_a_small_share_of_3000_usagers_and_keeps_the_addressee() -> None:
+    """What keeps a match fast: the index hands the scorer a few usagers, never the whole register (time: bench)."""
     people = generate_people(3000, seed=5, homonym_rate=0.05)
     index = UsagerIndex(records_of(people))
-    blocks = [[f"M. {p.nom.upper()} {p.prenoms}", *TAIL] for p in people[:300]]
-    parsed = [parse_block(b, STRUCTURE) for b in blocks]
-    timings = []
-    for p in parsed:
-        start = time.perf_counter()
-        decide(index, p, SETTINGS)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.005
+    sizes = []
+    for at, p in enumerate(people[:300], start=1):
+        parsed = parse_block([f"M. {p.nom.upper()} {p.prenoms}", *TAIL], STRUCTURE)
+        chosen = index.candidates(parsed)
+        sizes.append(len(chosen))
+        assert at - 1 in chosen  # the addressee is always among those scored
+        result = decide(index, parsed, SETTINGS)
+        assert result.usager_id in (None, at)
+        assert at in [c.usager_id for c in result.candidates]
+    print(f"\nscored per letter among 3,000: median {statistics.median(sizes)}, max {max(sizes)}")
+    assert statistics.median(sizes) <= 60 and max(sizes) <= 300  # a tenth of the register at worst
 
 
 @pytest.mark.slow
-def test_index_of_100000_usagers_builds_in_a_few_seconds() -> None:
+def test_index_of_100000_usagers_finds_each_sampled_usager() -> None:
     people = generate_people(100_000, seed=3, homonym_rate=0.05)
-    records = records_of(people)
     start = time.perf_counter()
-    index = UsagerIndex(records)
-    assert time.perf_counter() - start < 20  # ~3 s on an idle 2-core machine
+    index = UsagerIndex(records_of(people))
+    print(f"\nindex of 100,000 usagers built in {time.perf_counter() - start:.1f} s")  # for the notes, not asserted
     assert len(index) == 100_000
     assert decide(index, parse_block(["M. ZZYZX Qwerty", *TAIL], STRUCTURE)).status is MatchStatus.UNMATCHED
+    for at in random.Random(3).sample(range(100_000), 50):
+        p = people[at]
+        result = decide(index, parse_block([f"M. {p.nom.upper()} {p.prenoms}", *TAIL], STRUCTURE))
+        scores = {c.score for c in result.candidates}
+        assert at + 1 in [c.usager_id for c in result.candidates] or (
+            "homonym" in result.reasons and len(scores) == 1  # a tie of more bearers of the name than places
+        )
 
 
 # Simulated mail flow ----------------------------------------------------------------------------------------------
