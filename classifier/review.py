@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from registry.audit import record
 from registry.i18n import CoffreError
 from registry.models import Document, MailItem, MailKind, MailStatus, MatchFeedback, Usager
+from registry.services.returns import UNKNOWN_ADDRESSEE
 
 from .history import sender_key
 from .matching import MatchResult, MatchStatus
@@ -64,7 +65,7 @@ def apply_result(item: MailItem, result: MatchResult, *, return_unmatched: bool 
     if result.status is MatchStatus.ASSIGNED:
         item.usager_id, item.status = result.usager_id, MailStatus.RECU
     elif result.status is MatchStatus.UNMATCHED and return_unmatched:
-        item.usager_id, item.status = None, MailStatus.RETOURNE
+        _return_unknown(item, dt.datetime.now(dt.UTC))
     else:
         item.usager_id, item.status = None, MailStatus.EN_REVUE
 
@@ -171,16 +172,28 @@ def confirm(
 
 
 def mark_unknown(
-    session: Session, item_id: int, *, actor: str, actor_id: int | None = None, addressee_key: str | None = None
+    session: Session,
+    item_id: int,
+    *,
+    actor: str,
+    actor_id: int | None = None,
+    addressee_key: str | None = None,
+    now: dt.datetime | None = None,
 ) -> MatchFeedback:
-    """'Inconnu': the addressee is not domiciled here; the letter is returned to its sender (RETOURNE)."""
+    """'Inconnu': the addressee is not domiciled here; the letter is returned to its sender (RETOURNE) now."""
     item = _item_in_review(session, item_id)
     read = addressee_key or item.addressee_key or _read_key(session, item, None)
     feedback = _feedback(session, item, None, INCONNU, actor_id, read)
-    item.usager_id, item.status = None, MailStatus.RETOURNE
+    _return_unknown(item, now or dt.datetime.now(dt.UTC))
     record(session, actor, "mail.review.unknown", f"mail:{item.id}", {"outcome": INCONNU, "feedback_id": feedback.id})
     log.info("mail %d reviewed: inconnu, returned to sender", item.id)
     return feedback
+
+
+def _return_unknown(item: MailItem, now: dt.datetime) -> None:
+    """Back to the sender, dated (the statistics count a return in the period it happened) and marked 'inconnu'."""
+    item.usager_id, item.status = None, MailStatus.RETOURNE
+    item.returned_at, item.return_reason = now, UNKNOWN_ADDRESSEE
 
 
 def _assign_scan(session: Session, item: MailItem, usager_id: int) -> None:

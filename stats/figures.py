@@ -26,6 +26,7 @@ from registry.models import (
     Usager,
 )
 from registry.services.notices import ARRIVAL, SENT
+from registry.services.returns import UNKNOWN_ADDRESSEE
 
 MAIL_MEASURES = ("recus", "notifies", "remis", "retournes")
 MAX_DAYS = 3 * 366  # a longer period is refused (the page would be unreadable)
@@ -115,7 +116,8 @@ def compute(session: Session, structure_id: int, period: Period, tz: ZoneInfo) -
         )
     ).all()
     count_into("retournes", [r[0] for r in returned])
-    report.mail["retournes_inconnus"] = sum(1 for r in returned if r[1] is None)
+    report.mail["retournes_inconnus"] = sum(1 for r in returned if r[1] in (None, UNKNOWN_ADDRESSEE))  # None: rows
+    # returned as 'inconnu' before the reason was recorded
     report.delay_days = _delays([(r.remise_at - r.received_at).total_seconds() / 86400 for r in handed])
     report.waiting_now = (
         session.scalar(

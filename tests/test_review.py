@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from registry.models import Domiciliation, DomiciliationStatus, MailItem, MailSt
 from registry.services.domiciliations import change_status, open_request
 from registry.services.usagers import create_usager
 from registry.settings import MatchingSettings, StructureSettings
+from stats.figures import Period, compute
 
 LAWYER = "Cabinet Maître Durand, 12 rue de la Paix, 75002 Paris"
 CAF = "CAF de la Seine-Saint-Denis"
@@ -131,6 +133,26 @@ def test_inconnu_returns_the_letter_and_is_journaled(
         assert (event.action, event.details["outcome"]) == ("mail.review.unknown", "inconnu")
     with sessions.begin() as s, pytest.raises(ReviewError):
         confirm(s, item_id, usagers["A"], actor="agent1")  # no longer in review
+
+
+def test_an_inconnu_letter_counts_as_returned_on_the_day_it_was_returned(
+    sessions: sessionmaker[Session], structure: Structure, usagers: dict[str, int]
+) -> None:
+    item_id, _ = receive(sessions, structure, CAF, ["M. DIALLO Moussa", *TAIL])
+    received = dt.datetime(2026, 3, 30, 9, tzinfo=dt.UTC)
+    returned = dt.datetime(2026, 4, 14, 15, tzinfo=dt.UTC)
+    with sessions.begin() as s:
+        s.get(MailItem, item_id).received_at = received  # type: ignore[union-attr]
+        mark_unknown(s, item_id, actor="agent1", now=returned)
+    with sessions() as s:
+        item = s.get(MailItem, item_id)
+        assert item is not None and (item.returned_at, item.return_reason) == (returned, "inconnu")
+        paris = ZoneInfo("Europe/Paris")
+        march = compute(s, structure.id, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)), paris)
+        april = compute(s, structure.id, Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30)), paris)
+    assert (march.mail["recus"], march.mail["retournes"]) == (1, 0)
+    assert (april.mail["recus"], april.mail["retournes"], april.mail["retournes_inconnus"]) == (0, 1, 1)
+    assert april.series["retournes"]["2026-04-14"] == 1
 
 
 def test_queue_lists_items_in_review_with_what_tells_candidates_apart(

@@ -68,7 +68,7 @@ class MailItem(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     return_marked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # uncollected after the reminders
     returned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    return_reason: Mapped[str | None] = mapped_column(String(32))  # non_reclame (after reminders)
+    return_reason: Mapped[str | None] = mapped_column(String(32))  # non_reclame (after reminders), inconnu (review)
 
     scan_document: Mapped[Document | None] = relationship()
 

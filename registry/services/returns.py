@@ -13,7 +13,8 @@ from ..i18n import CoffreError
 from ..models import OPEN_MAIL_STATUSES, MailItem, MailStatus, Usager
 from .notices import cancel_for_mail
 
-NOT_COLLECTED = "non_reclame"
+NOT_COLLECTED = "non_reclame"  # uncollected after the last reminder
+UNKNOWN_ADDRESSEE = "inconnu"  # an agent found no such usager here (review)
 
 
 class ReturnError(CoffreError):
