@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from notify import NotifyError, Recipient
+from notify import NotConfigured, NotifyError, Recipient
 from registry.audit import record
 from registry.i18n import t
 from registry.models import (
@@ -131,6 +131,7 @@ def _deliver(env: JobEnv, claimed: _Claimed, now: dt.datetime, summary: SendSumm
     from notify import send
 
     problem: str | None = None
+    permanent = False  # no provider for the channel: failed at once, an agent retries once it is configured
     try:
         send(
             env.settings.notify,
@@ -139,6 +140,8 @@ def _deliver(env: JobEnv, claimed: _Claimed, now: dt.datetime, summary: SendSumm
             text=claimed.message.text,
             providers=env.providers,
         )
+    except NotConfigured as exc:
+        problem, permanent = str(exc), True
     except NotifyError as exc:
         problem = str(exc)
     except Exception as exc:  # noqa: BLE001 - a provider bug must not lose the notice: retried like a failure
@@ -163,7 +166,7 @@ def _deliver(env: JobEnv, claimed: _Claimed, now: dt.datetime, summary: SendSumm
             return
         notice.last_error = problem
         policy = env.settings.lifecycle
-        if notice.attempts >= policy.retry_attempts:
+        if permanent or notice.attempts >= policy.retry_attempts:
             notice.status, notice.next_attempt_at = notices.FAILED, None
             record(session, ACTOR, "notification.failed", target, {**details, "attempts": notice.attempts})
             summary.failed += 1

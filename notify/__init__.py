@@ -26,6 +26,10 @@ class NotifyError(CoffreError):
     """A message could not be sent; the text is for people, the details never hold an address."""
 
 
+class NotConfigured(NotifyError):
+    """The channel has no provider configured: trying again cannot help until an administrator sets one."""
+
+
 @dataclass(frozen=True)
 class Recipient:
     channel: Channel  # SMS or EMAIL
@@ -51,7 +55,7 @@ def send(
 
     provider = (providers if providers is not None else default_providers(settings)).get(recipient.channel)
     if provider is None:
-        raise NotifyError("notify.no_channel")
+        raise NotConfigured("notify.no_channel")
     provider.send(recipient.address, subject, text)
     log.info("message sent by %s", recipient.channel.value)
 

@@ -9,12 +9,12 @@ from email.utils import formatdate, make_msgid
 
 from registry.settings import NotifySettings
 
-from . import NotifyError
+from . import NotConfigured, NotifyError
 
 
 def send_email(settings: NotifySettings, to: str, subject: str, text: str) -> None:
     if not settings.smtp_host:
-        raise NotifyError("notify.email_unconfigured")
+        raise NotConfigured("notify.email_unconfigured")
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to

@@ -8,12 +8,12 @@ import urllib.request
 
 from registry.settings import NotifySettings
 
-from . import NotifyError
+from . import NotConfigured, NotifyError
 
 
 def send_sms(settings: NotifySettings, to: str, text: str) -> None:
     if not settings.sms_url.startswith(("http://", "https://")):
-        raise NotifyError("notify.sms_unconfigured")
+        raise NotConfigured("notify.sms_unconfigured")
     body = json.dumps({"to": to, "text": text, "sender": settings.sms_sender}).encode()
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     token = settings.sms_token.get_secret_value()

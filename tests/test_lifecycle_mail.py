@@ -177,6 +177,26 @@ def test_provider_failures_back_off_then_show_as_failed_and_can_be_retried(
         assert len(sms_texts(env)) == 1
 
 
+def test_a_channel_without_provider_fails_at_once_and_is_sent_once_configured(
+    tmp_path: Path, sessions: sessionmaker[Session], structure: Structure, db_url: str
+) -> None:
+    with lifecycle_env(tmp_path, sessions, structure, db_url, paris(MONDAY, 10)) as env:
+        env.receive(env.usager("Sylla", "Mariam", **CONTACT_SMS))
+        notify = env.settings.notify.model_copy(update={"sms_url": ""})  # the embedded default: no SMS gateway
+        unconfigured = JobEnv(env.settings.model_copy(update={"notify": notify}), sessions, env.clock)
+        summary = send_due(unconfigured, paris(MONDAY, 19))
+        assert (summary.failed, summary.retried) == (1, 0)  # retrying cannot help: no backoff, no 6 attempts
+        with sessions() as session:
+            notice = session.scalars(select(Notification)).one()
+        assert (notice.status, notice.attempts, notice.next_attempt_at) == (notices.FAILED, 1, None)
+        assert "COFFRE_NOTIFY__SMS_URL" in (notice.last_error or "")
+        assert env.gateway.drain() == []
+        with sessions.begin() as session:  # the administrator has set the gateway; an agent asks again
+            retry_now(session, notice.id, paris(MONDAY, 19, 30), actor="user:1")
+        assert send_due(env.jobs, paris(MONDAY, 19, 30)).sent == 1
+        assert len(sms_texts(env)) == 1
+
+
 def test_two_processes_sending_at_once_send_each_notice_once(
     tmp_path: Path, sessions: sessionmaker[Session], structure: Structure, db_url: str
 ) -> None:
