@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.db import make_engine, session_factory
 from registry.i18n import CoffreError, t
+from registry.services.users import dummy_hash
 from registry.settings import Settings, StorageBackend
 
 from .access import NotFound
@@ -126,6 +127,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    dummy_hash()  # before the first log-in: an unknown username must not answer faster the first time
     gc.collect()
     gc.freeze()  # the app's long-lived objects leave the collector's scans (shorter pauses under load)
     yield
