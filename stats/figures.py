@@ -116,8 +116,8 @@ def compute(session: Session, structure_id: int, period: Period, tz: ZoneInfo) -
         )
     ).all()
     count_into("retournes", [r[0] for r in returned])
-    report.mail["retournes_inconnus"] = sum(1 for r in returned if r[1] in (None, UNKNOWN_ADDRESSEE))  # None: rows
-    # returned as 'inconnu' before the reason was recorded
+    unknown = (None, UNKNOWN_ADDRESSEE)  # None: returned as 'inconnu' before the reason was recorded
+    report.mail["retournes_inconnus"] = sum(1 for r in returned if r[1] in unknown)
     report.delay_days = _delays([(r.remise_at - r.received_at).total_seconds() / 86400 for r in handed])
     report.waiting_now = (
         session.scalar(
