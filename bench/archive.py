@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import multiprocessing
 import os
 import tempfile
+import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from archive.factory import open_vault
 from bench._common import timed
 from registry.db import make_engine, session_factory
 from registry.settings import Settings
-from tests.harness.ceph import start_rgw
+from tests.harness.ceph import RgwServer, start_rgw
 from tests.vault_env import make_env
 
 DOCS = 200
@@ -30,10 +33,10 @@ def main() -> None:
         env = make_env("s3", Path(tmp) / "s3", rgw, chunk_size=1 << 20)
         raw, bucket = env.raw_s3, f"raw-{uuid.uuid4().hex[:8]}"
         raw.make_bucket(bucket, object_lock=True)
-        with timed() as reference:
+        with timed() as reference, _cpu(rgw) as raw_cpu:
             for i, data in enumerate(docs):
                 raw.put_object(bucket, f"doc{i}", io.BytesIO(data), len(data))
-        with timed() as coffre:
+        with timed() as coffre, _cpu(rgw) as coffre_cpu:
             for data in docs:
                 env.vault.deposit(data, kind="justificatif", actor="bench", usager_id=env.usagers[0])
         with timed() as parallel, ThreadPoolExecutor(4) as pool:
@@ -48,6 +51,11 @@ def main() -> None:
             f"put to Ceph RGW   coffre (encrypt, Content-MD5, COMPLIANCE, journal), one caller: "
             f"{mb / coffre[0]:6.1f} MB/s (goal >= 50) | raw minio put_object, one caller: {mb / reference[0]:6.1f} MB/s"
             f" | ratio {reference[0] / coffre[0]:.2f}"
+        )
+        print(
+            f"                  CPU per 1 MB put, ms: server (RGW + OSD) {raw_cpu[1] * 1e3 / DOCS:.1f} raw, "
+            f"{coffre_cpu[1] * 1e3 / DOCS:.1f} coffre | client {raw_cpu[0] * 1e3 / DOCS:.1f} raw, "
+            f"{coffre_cpu[0] * 1e3 / DOCS:.1f} coffre (2 cores shared by both)"
         )
         print(
             f"                  2 worker processes: {mb / processes[0]:6.1f} MB/s | 4 threads of one process: "
@@ -73,6 +81,17 @@ def main() -> None:
             f"{stored / deep[0]:6.1f} MB/s | bare sha256 of the files: {stored / bare[0]:6.1f} MB/s"
             f" | ratio {bare[0] / audit[0]:.2f}"
         )
+
+
+@contextlib.contextmanager
+def _cpu(rgw: RgwServer) -> Iterator[list[float]]:
+    """[this process's CPU seconds, the cluster daemons' CPU seconds] spent inside the block."""
+    box: list[float] = []
+    client, server = time.process_time(), rgw.cpu_seconds()
+    try:
+        yield box
+    finally:
+        box[:] = [time.process_time() - client, rgw.cpu_seconds() - server]
 
 
 def _deposit_from_processes(settings: Settings, usager_id: int, docs: list[bytes], workers: int) -> None:

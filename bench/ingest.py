@@ -1,7 +1,8 @@
 """Envelopes per minute through the whole registration path, beside the Paperless-ngx path (OCRmyPDF).
 
-Environment: COFFRE_BENCH_PROFILE=FILE runs `coffre ingest` under py-spy (its worker processes included, native
-frames too) and writes a speedscope profile there; the figures of such a run are not comparable.
+Environment: COFFRE_BENCH_PROFILE=FILE runs `coffre ingest` under py-spy (its worker processes included; Python
+frames only: with --native py-spy 0.4.3 crashed the run with SIGSEGV) and writes a speedscope profile there; the
+figures of such a run are not comparable.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def main() -> None:
             shutil.copy(scan, hot / scan.name)
         command = [COFFRE, "ingest", "--once", "--report", "report.jsonl"]
         if profile := os.environ.get("COFFRE_BENCH_PROFILE"):
-            spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--native"]
+            spy = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses"]
             command = [*spy, "--format", "speedscope", "-o", profile, "--", *command]
         started = time.perf_counter()
         subprocess.run(command, cwd=work, env=env, check=True, capture_output=True)
