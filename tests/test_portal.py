@@ -160,7 +160,7 @@ def test_first_log_in_with_a_code_sent_by_email(env: ConsoleEnv, inbox: Inbox, g
     done = _use_code(client, numero, code)
     assert done.status_code == 303 and done.headers["location"] == "/portail"
     cookie = done.headers["set-cookie"]
-    assert "coffre_portail=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "coffre_portail=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Path=/portail" in cookie and "Secure" not in cookie
     home = client.get("/portail", headers=HTML)
     assert home.status_code == 200 and "Bonjour Jean-Pierre" in home.text

@@ -1,6 +1,6 @@
 """The usagers' portal in Debian's Chromium (Playwright) on a phone-sized screen, against the harness's
 PostgreSQL: first log-in with a code received by e-mail, lockout, a journaled download, no reach into
-another usager's documents, keyboard only."""
+another usager's documents, keyboard only, a notice's link followed from another site."""
 
 from __future__ import annotations
 
@@ -220,3 +220,29 @@ def test_usager_a_cannot_open_b_s_documents_by_url(served, page) -> None:  # typ
     page.wait_for_url(f"{base}/portail/connexion")
     page.goto(f"{base}/portail/documents/{env.ids['attestation_a']}")
     assert page.url.startswith(f"{base}/portail/connexion?next=")
+
+
+def test_a_link_from_an_sms_opens_the_portal_logged_in(served, page) -> None:  # type: ignore[no-untyped-def]
+    """The notice's link is followed from another site (the SMS or mail app): the session cookie must come along
+    on that top-level GET (SameSite=Lax), while the portal's writes still need the page's CSRF token."""
+    env, base = served
+    env.usager_client("usager_a")
+    _log_in(page, base, _numero(env, "usager_a"), PORTAL_PASSWORD)
+    page.wait_for_url(f"{base}/portail")
+    elsewhere = "https://sms.example.test/message"
+    page.route(
+        elsewhere,
+        lambda route: route.fulfill(
+            content_type="text/html", body=f'<p>Vous avez du courrier.</p><a href="{base}/portail">Voir</a>'
+        ),
+    )
+    page.goto(elsewhere)
+    page.get_by_role("link", name="Voir").click()
+    page.wait_for_load_state()
+    assert page.url == f"{base}/portail"  # not the log-in page
+    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    refused = page.request.post(f"{base}/portail/deconnexion", headers={"Origin": "https://sms.example.test"})
+    assert refused.status in (400, 403)  # a write from elsewhere, without the page's token
+    page.goto(f"{base}/portail")
+    assert page.url == f"{base}/portail"  # and the session is still open
+    assert page.problems == []

@@ -71,8 +71,11 @@ def _form(request: Request, name: str, status_code: int = 200, **context: object
 
 def _logged_in(request: Request, done: portal_service.PortalLogin, next_url: str = HOME) -> Response:
     response = RedirectResponse(_safe_next(next_url), status_code=303)
+    # Lax, not Strict: the link of a notice is followed from the SMS or mail app (another site), and the usager
+    # must land logged in. Cross-site writes still carry no cookie, and every write needs the page's CSRF token;
+    # the portal's GETs only read (a document read is journaled).
     response.set_cookie(
-        PORTAL_COOKIE, done.token, httponly=True, samesite="strict", secure=secure_cookies(request), path=HOME
+        PORTAL_COOKIE, done.token, httponly=True, samesite="lax", secure=secure_cookies(request), path=HOME
     )
     response.delete_cookie(PORTAL_CSRF_COOKIE, path=HOME)
     return response
