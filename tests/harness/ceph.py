@@ -53,7 +53,7 @@ osd pool default pgp num = 8
 osd pool default pg autoscale mode = off
 osd crush chooseleaf type = 0
 paxos propose interval = 0.1
-# Ceph's in-memory debug logs gather every subsystem's messages up to level 5 by default; a deployment
+# By default Ceph gathers several subsystems' debug messages (rgw, osd: up to level 5) in memory; a deployment
 # tuned for speed turns them down (errors are still written): about 6 % less RGW and OSD CPU per 1 MB PUT here.
 debug ms = 0/0
 debug osd = 0/0
