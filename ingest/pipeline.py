@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -72,7 +73,8 @@ def run_job(services: Services, job_id: int) -> str:
         return "queued"
     except Exception as exc:  # noqa: BLE001 - a bad file must not stop the line
         log.exception("ingest job %s failed", job_id)
-        return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(exc).__name__))
+        cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps what the driver or the JSON encoder raised
+        return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(cause).__name__))
     shutil.rmtree(ctx.settings.var_dir.resolve() / "work" / f"job-{job_id}", ignore_errors=True)
     return "done"
 
@@ -101,10 +103,21 @@ def _quarantine(services: Services, ctx: JobContext, reason: Quarantine) -> str:
     with services.sessions.begin() as session:
         job = JobContext.load_job(session, ctx.job_id)
         job.status, job.reason_key, job.reason = "quarantined", reason.key, str(reason)
-        job.quarantine_path, job.finished_at, job.state = str(target), utcnow(), dict(ctx.state)
+        job.quarantine_path, job.finished_at, job.state = str(target), utcnow(), _json_safe(ctx.state)
         audit.record(session, ACTOR, "ingest.quarantine", f"ingest:{ctx.job_id}", {"reason": reason.key})
     log.info("ingest job %s quarantined: %s", ctx.job_id, reason.key)
     return "quarantined"
+
+
+def _json_safe(state: dict[str, object]) -> dict[str, object]:
+    """The state as JSON can hold it: a stage that left a value it cannot (a numpy scalar, a path) must not stop
+    its own quarantine, or the job would stay 'running' and be taken again by every run."""
+    return dict(json.loads(json.dumps(state, default=_plain)))
+
+
+def _plain(value: object) -> object:
+    as_list = getattr(value, "tolist", None)  # numpy scalars and arrays
+    return as_list() if callable(as_list) else str(value)
 
 
 def reset_for_retry(services: Services, job_id: int, *, actor: str = ACTOR) -> None:
