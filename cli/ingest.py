@@ -91,7 +91,7 @@ def ingest(
         if runnable:
             _run_on_celery(app_ctx, settings, runnable)
     else:  # the workers start on the first job while the next files are being taken
-        executor = InProcessExecutor(settings, workers or None)
+        executor = InProcessExecutor(settings, workers or None, services=services)
         try:
             with _bar(app_ctx) as bar:
                 processing = bar.add_task(t("cli.ingest.processing"), total=None)

@@ -37,15 +37,7 @@ def run_job(services: Services, job_id: int) -> str:
         job = JobContext.load_job(session, job_id)
         if not claimed:  # finished, quarantined, or being run by another worker: nothing to do here
             return job.status
-        ctx = JobContext(
-            services,
-            job.id,
-            job.source_name,
-            job.folder_kind,
-            job.hint_numero,
-            job.raw_object_id,
-            dict(job.state or {}),
-        )
+        ctx = _context(services, job)
         runs = [*ctx.state.get("runs", []), f"{socket.gethostname()}:{os.getpid()}"]  # type: ignore[misc]
         ctx.state["runs"] = runs
         done_stage, attempts = job.stage, job.attempts
@@ -77,6 +69,33 @@ def run_job(services: Services, job_id: int) -> str:
         return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(cause).__name__))
     shutil.rmtree(ctx.settings.var_dir.resolve() / "work" / f"job-{job_id}", ignore_errors=True)
     return "done"
+
+
+def _context(services: Services, job: IngestJob) -> JobContext:
+    state = dict(job.state or {})
+    return JobContext(services, job.id, job.source_name, job.folder_kind, job.hint_numero, job.raw_object_id, state)
+
+
+def requeue_if_running(services: Services, job_id: int) -> bool:
+    """Put back in the queue a job whose worker process died under it; whether it was running."""
+    with services.sessions.begin() as session:
+        moved = session.execute(
+            update(IngestJob).where(IngestJob.id == job_id, IngestJob.status == "running").values(status="queued")
+        ).rowcount
+    return bool(moved)
+
+
+def quarantine_crashed(services: Services, job_id: int) -> str:
+    """Set aside a file whose processing killed its worker process even when run alone (a native library crashing
+    on it): otherwise every restart would take it again and crash again."""
+    with services.sessions() as session:
+        job = JobContext.load_job(session, job_id)
+        if job.status not in ("queued", "running"):  # finished after all
+            return job.status
+        ctx = _context(services, job)
+    if ctx.raw_object_id is not None:
+        ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="mise en quarantaine")
+    return _quarantine(services, ctx, Quarantine("quarantine.crashed"))
 
 
 def _record_stage(services: Services, job_id: int, stage: str, state: dict[str, object], *, last: bool) -> None:

@@ -36,7 +36,7 @@ class IngestService:
 
             self._celery = make_celery(settings)
         else:
-            self._executor = InProcessExecutor(settings, workers)
+            self._executor = InProcessExecutor(settings, workers, services=self.services)
         limits = settings.ingest
         self._watcher = FolderWatcher(
             self.folders,

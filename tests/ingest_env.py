@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
 
 from ingest.context import Services
 from registry.db import make_engine, session_factory, upgrade
 from registry.services.structures import ensure_structure
 from registry.settings import IngestSettings, Settings, StorageBackend, StorageSettings
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def letter_png(first_line: str) -> bytes:
+    """An A4 page at 200 dpi with a short address block: enough ink not to be blank, distinct bytes per line."""
+    image = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate([first_line, "Mme Awa Diallo", "2 rue des Lilas", "75011 Paris"]):
+        draw.text((900, 1200 + 60 * i), line, fill=0, font=ImageFont.truetype(FONT, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 @dataclass

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from ingest import pipeline
 from ingest.context import JobContext
 from ingest.take import take
 from registry.models import IngestJob, IngestResult
-from tests.ingest_env import IngestEnv, make_ingest_env
-
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+from tests.ingest_env import IngestEnv, letter_png, make_ingest_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> IngestEnv:
     return make_ingest_env(tmp_path)
-
-
-def _page(text: str) -> bytes:
-    image = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(image)
-    for i, line in enumerate([text, "Mme Awa Diallo", "2 rue des Lilas", "75011 Paris"]):
-        draw.text((900, 1200 + 60 * i), line, fill=0, font=ImageFont.truetype(FONT, 40))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def _with_stage(monkeypatch: pytest.MonkeyPatch, name: str, replacement: Callable[[JobContext], None]) -> None:
@@ -68,11 +54,11 @@ def test_an_unexpected_exception_quarantines_the_job_and_the_next_file_goes_thro
 
     with monkeypatch.context() as patched:
         _with_stage(patched, "match", match)
-        data = _page("Lettre un")
+        data = letter_png("Lettre un")
         job = _run(env, "un.png", data)
     _assert_quarantined_internal(job, data, "RuntimeError")
     assert job.stage == "ocr"  # the stages before it were recorded, so a retry resumes from there
-    after = _run(env, "deux.png", _page("Lettre deux"))
+    after = _run(env, "deux.png", letter_png("Lettre deux"))
     assert after.status == "done"
 
 
@@ -90,7 +76,7 @@ def test_a_stage_leaving_a_value_json_cannot_hold_does_not_leave_its_job_running
         ctx.state["path"] = Path("/tmp/x")
 
     _with_stage(monkeypatch, "split", split)
-    data = _page("Lettre trois")
+    data = letter_png("Lettre trois")
     job = _run(env, "trois.png", data)
     _assert_quarantined_internal(job, data, "TypeError")
     state = job.state or {}

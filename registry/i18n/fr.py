@@ -506,6 +506,7 @@ MESSAGES: dict[str, str] = {
     "quarantine.storage": "archivage impossible : {detail}",
     "ingest.duplicate_of": "copie du fichier « {source} » déjà reçu le {date}",
     "quarantine.internal": "erreur interne pendant le traitement ({detail}) : réessayez ou signalez-la",
+    "quarantine.crashed": "ce fichier a fait planter le traitement à chaque essai, même seul : mis de côté pour que la chaîne continue (signalez-le)",
     "quarantine.job_not_found": "aucun traitement n° {job_id}",
     "quarantine.not_quarantined": "le traitement {job_id} n'est pas en quarantaine",
     "quarantine.not_stored": "ce fichier n'a pas pu être archivé ({reason}) : déposez-en une nouvelle copie",
