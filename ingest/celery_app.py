@@ -6,7 +6,9 @@ database, the S3 and the broker named in its COFFRE_* settings.
 
 from __future__ import annotations
 
-from celery import Celery
+import datetime as dt
+
+from celery import Celery, Task
 from celery.signals import worker_process_init
 
 from lifecycle import celery_tasks as lifecycle_tasks
@@ -29,7 +31,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
-    app.task(name="coffre.ingest.run_job")(_run_job_task)
+    app.task(name="coffre.ingest.run_job", bind=True, max_retries=None)(_run_job_task)
     lifecycle_tasks.register(app, settings)  # lifecycle jobs and beat schedule (`celery -A ingest.celery_app beat`)
     return app
 
@@ -40,8 +42,15 @@ def _services() -> Services:
     return _PROCESS["services"]
 
 
-def _run_job_task(job_id: int) -> str:
-    return run_job(_services(), job_id)
+def _run_job_task(task: Task, job_id: int) -> str:
+    """Run the job; if it is 'running' elsewhere, look again once its lease is over: a message delivered again
+    after its worker died finds the job still 'running', and only the lease tells a lost run from a slow one."""
+    services = _services()
+    lease = dt.timedelta(seconds=services.settings.queue.lease_seconds)
+    status = run_job(services, job_id, lease=lease)
+    if status == "running":
+        raise task.retry(countdown=lease.total_seconds() + 1)
+    return status
 
 
 @worker_process_init.connect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -9,7 +10,7 @@ import shutil
 import socket
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from archive.errors import StorageUnavailable
@@ -24,14 +25,24 @@ from .stages import STAGES
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+MAX_LOST = 2  # runs lost with their worker (distributed mode) before the job is taken for the cause
 
 
-def run_job(services: Services, job_id: int) -> str:
-    """Process one job to its end (or to quarantine); safe to call again after a crash at any point."""
+def run_job(services: Services, job_id: int, *, lease: dt.timedelta | None = None) -> str:
+    """Process one job to its end (or to quarantine); safe to call again after a crash at any point.
+
+    `lease` (distributed mode): a job 'running' without news for longer is taken as lost with its worker and
+    taken over; a job lost that way `MAX_LOST` times is quarantined (it kills whatever worker runs it).
+    """
     with services.sessions.begin() as session:
+        claimable = IngestJob.status == "queued"
+        if lease is not None:
+            lost = and_(IngestJob.status == "running", IngestJob.updated_at < utcnow() - lease)
+            claimable = or_(claimable, lost)
+        was_lost = session.scalar(select(IngestJob.status).where(IngestJob.id == job_id)) == "running"
         claimed = session.execute(
             update(IngestJob)
-            .where(IngestJob.id == job_id, IngestJob.status == "queued", IngestJob.raw_object_id.is_not(None))
+            .where(IngestJob.id == job_id, claimable, IngestJob.raw_object_id.is_not(None))
             .values(status="running", attempts=IngestJob.attempts + 1, updated_at=utcnow())
         ).rowcount
         job = JobContext.load_job(session, job_id)
@@ -40,7 +51,13 @@ def run_job(services: Services, job_id: int) -> str:
         ctx = _context(services, job)
         runs = [*ctx.state.get("runs", []), f"{socket.gethostname()}:{os.getpid()}"]  # type: ignore[misc]
         ctx.state["runs"] = runs
+        if was_lost:  # counted now: a worker dying again before the next stage record must not reset it
+            ctx.state["lost"] = int(ctx.state.get("lost", 0)) + 1  # type: ignore[call-overload]
+            job.state = dict(ctx.state)
         done_stage, attempts = job.stage, job.attempts
+    if int(ctx.state.get("lost", 0)) >= MAX_LOST:  # type: ignore[call-overload]
+        ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="mise en quarantaine")
+        return _quarantine(services, ctx, Quarantine("quarantine.crashed"))
     try:
         ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="traitement du scan")
         names = [stage.__name__ for stage in STAGES]

@@ -57,6 +57,9 @@ class QueueSettings(BaseModel):
     mode: QueueMode = QueueMode.INPROCESS
     broker_url: str = ""  # e.g. redis://localhost:6379/0
     workers: int = 0  # in-process pool size; 0 = number of cores
+    # Celery: a job 'running' with no stage recorded for this long is taken as lost with its worker and taken over
+    # (longer than the slowest stage: the OCR of a document of ingest.max_pages pages)
+    lease_seconds: int = 1800
 
 
 def _default_retention() -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from ingest import pipeline
 from ingest.context import JobContext
 from ingest.take import take
-from registry.models import IngestJob, IngestResult
+from registry.models import IngestJob, IngestResult, utcnow
 from tests.ingest_env import IngestEnv, letter_png, make_ingest_env
 
 
@@ -84,3 +85,34 @@ def test_a_stage_leaving_a_value_json_cannot_hold_does_not_leave_its_job_running
     assert "items" in state  # what the stage produced is kept for the agent too
     with env.services.sessions() as session:
         assert session.scalars(select(IngestResult).where(IngestResult.job_id == job.id)).first() is None
+
+
+def _lose(env: IngestEnv, job_id: int, *, minutes_ago: float, lost: int) -> None:
+    """Leave a job as a dead worker would: 'running', its last news `minutes_ago`, lost `lost` times before."""
+    with env.services.sessions.begin() as session:
+        job = session.get(IngestJob, job_id)
+        assert job is not None
+        job.status, job.updated_at = "running", utcnow() - dt.timedelta(minutes=minutes_ago)
+        job.state = {**(job.state or {}), "lost": lost} if lost else job.state
+
+
+def test_a_running_job_is_taken_over_only_after_its_lease_and_quarantined_when_lost_twice(env: IngestEnv) -> None:
+    lease = dt.timedelta(minutes=30)
+    first = take(env.services, env.drop("courrier/p.png", letter_png("perdu")), Path("courrier/p.png")).job_id
+    _lose(env, first, minutes_ago=5, lost=0)
+    assert pipeline.run_job(env.services, first, lease=lease) == "running"  # perhaps only slow: left alone
+    assert pipeline.run_job(env.services, first) == "running"  # and never taken without a lease (embedded mode)
+    _lose(env, first, minutes_ago=31, lost=0)
+    assert pipeline.run_job(env.services, first, lease=lease) == "done"
+    with env.services.sessions() as session:
+        job = session.get(IngestJob, first)
+        assert job is not None and job.state["lost"] == 1 and len(job.state["runs"]) == 1
+
+    data = letter_png("perdu deux fois")
+    second = take(env.services, env.drop("courrier/q.png", data), Path("courrier/q.png")).job_id
+    _lose(env, second, minutes_ago=31, lost=1)
+    assert pipeline.run_job(env.services, second, lease=lease) == "quarantined"
+    with env.services.sessions() as session:
+        job = session.get(IngestJob, second)
+        assert job is not None and job.reason_key == "quarantine.crashed" and job.state["lost"] == 2
+        assert Path(job.quarantine_path or "").read_bytes() == data
