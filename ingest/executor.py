@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -15,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy import update
 
-from registry.models import IngestJob, utcnow
+from registry.models import IngestJob
 from registry.settings import Settings
 
 from .context import Services
@@ -36,17 +35,6 @@ def recover_interrupted(services: Services) -> int:
     """Jobs left 'running' by a process that died go back to the queue (embedded mode: one node)."""
     with services.sessions.begin() as session:
         result = session.execute(update(IngestJob).where(IngestJob.status == "running").values(status="queued"))
-        return int(result.rowcount or 0)
-
-
-def stale_running(services: Services, lease: dt.timedelta) -> int:
-    """Distributed mode: a job 'running' without progress for longer than `lease` is queued again."""
-    with services.sessions.begin() as session:
-        result = session.execute(
-            update(IngestJob)
-            .where(IngestJob.status == "running", IngestJob.updated_at < utcnow() - lease)
-            .values(status="queued")
-        )
         return int(result.rowcount or 0)
 
 

@@ -56,8 +56,7 @@ def run_job(services: Services, job_id: int, *, lease: dt.timedelta | None = Non
             job.state = dict(ctx.state)
         done_stage, attempts = job.stage, job.attempts
     if int(ctx.state.get("lost", 0)) >= MAX_LOST:  # type: ignore[call-overload]
-        ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="mise en quarantaine")
-        return _quarantine(services, ctx, Quarantine("quarantine.crashed"))
+        return quarantine_crashed(services, job_id)
     try:
         ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="traitement du scan")
         names = [stage.__name__ for stage in STAGES]
