@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from .anchor import ACCEPT, Anchor
-from .block import clean, is_reference, pick_block, poor, starts_with_civility, union
+from .block import clean, is_reference, pick_block, starts_with_civility, union, unread
 from .engine import OcrLine, TesseractEngine
 from .layout import (
     A4_MM,
@@ -170,18 +170,24 @@ class AddressReader:
         return osd
 
     def _zones(self, page: _Page) -> _Found | None:
-        """The first window zone whose text ends with the anchor (else the best-looking guess, or None)."""
+        """The first zone whose text ends with the anchor (else the best-looking guess, or None)."""
         mask = ink_mask(page.image, _FACTOR)
-        guess = None
+        inked_zones = []
         for zone in self.zones:
             zone_box = zone.box(page.image.shape)
             fraction, inked = ink_box(mask, zone_box, _FACTOR)
-            if inked is None or fraction < _MIN_INK:
-                continue
+            if inked is not None and fraction >= _MIN_INK:
+                inked_zones.append((zone, zone_box, inked))
+        # A window envelope shows no ink outside its windows' zones (none of 706 upright bench scans did), while
+        # the windows' zones of a plain envelope often show its sender's block or a logo: a free zone with ink is
+        # read first.
+        inked_zones.sort(key=lambda inked_zone: inked_zone[0].window)
+        guess = None
+        for zone, zone_box, inked in inked_zones:
             x0, y0, x1, y1 = grow(inked, page.px(4), page.image.shape)
             box = (max(x0, zone_box[0]), max(y0, zone_box[1]), min(x1, zone_box[2]), min(y1, zone_box[3]))
             cut = (x0 < zone_box[0], y0 < zone_box[1], x1 > zone_box[2])  # the zone's edge may cut a block
-            found = self._region(page, box, zone.name, window=zone.name != "lower_right", cut=cut)
+            found = self._region(page, box, zone.name, window=zone.window, cut=cut)
             if found is not None and found.anchor:
                 return found
             if found is not None and (guess is None or self._plausible(found) > self._plausible(guess)):
@@ -210,8 +216,10 @@ class AddressReader:
             angle = 0.0
         lines = self.engine.lines(crop, dpi=page.dpi)
         block, score = pick_block(lines, self.anchor, window=window)
-        if (score < ACCEPT and poor(lines)) or self._headless(block):
-            # Tesseract's global Otsu loses lines of dim, noisy crops: binarise locally and read again
+        if (score < ACCEPT and unread(lines)) or self._headless(block):
+            # Tesseract's global Otsu can lose every line of a dim, noisy crop: binarise locally and read again.
+            # Not for a crop read poorly but read (upside down, a logo, a stamp): dropping those second readings (212 of
+            # 281 on 1,000 bench scans, 65 of 78 on 200 others) left every block found as it was.
             retry, retry_score = pick_block(self.engine.lines(binarise(crop), dpi=page.dpi), self.anchor, window=window)
             if (retry_score, not self._headless(retry), len(retry)) > (score, not self._headless(block), len(block)):
                 block, score = retry, retry_score

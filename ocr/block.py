@@ -14,7 +14,6 @@ MAX_LINES = 7  # NF Z10-011's 6 lines, plus one for a line Tesseract split
 _CIVILITY = re.compile(r"^\W*(M|MR|MME|MLLE|MM|MONSIEUR|MADAME|MADEMOISELLE)\b\.?", re.IGNORECASE)
 _OTHER_ADDRESS = re.compile(r"\b\d{5}\s+[A-Z][A-Z' -]{2,}|\bCEDEX\b", re.IGNORECASE)
 _REFERENCE = re.compile(r"^\W*(dom\b|domiciliation\s+n|ref\b|dossier\b|n(o|deg)\s*\d|nee?\s+le\b)", re.IGNORECASE)
-_POOR_CONFIDENCE = 70.0  # median line confidence under which a reading is taken as failed
 
 
 def pick_block(lines: list[OcrLine], anchor: Anchor, *, window: bool = False) -> tuple[list[OcrLine], float]:
@@ -50,10 +49,9 @@ def starts_with_civility(lines: list[OcrLine]) -> bool:
     return bool(lines) and bool(_CIVILITY.match(lines[0].text))
 
 
-def poor(lines: list[OcrLine]) -> bool:
-    """Whether a reading looks failed: no line of real text, or a low median confidence."""
-    useful = [ln.confidence for ln in lines if sum(c.isalnum() for c in ln.text) >= 3]
-    return not useful or statistics.median(useful) < _POOR_CONFIDENCE
+def unread(lines: list[OcrLine]) -> bool:
+    """Whether a reading found no line of real text at all (Tesseract's global threshold lost the whole crop)."""
+    return not any(sum(c.isalnum() for c in ln.text) >= 3 for ln in lines)
 
 
 def clean(line: OcrLine) -> OcrLine:

@@ -28,6 +28,7 @@ class Zone:
     width: float
     height: float
     margin: float
+    window: bool = True  # an envelope's window (the block sits in it); else a free region of the envelope
 
     def box(self, shape: tuple[int, ...]) -> Box:
         """The zone with its margin, in pixels of an upright page of this shape."""
@@ -46,7 +47,7 @@ class Zone:
 ZONES = (
     Zone("fr_window", 110.0, 55.0, 85.0, 33.0, 8.0),
     Zone("din_window", 20.0, 45.0, 85.0, 45.0, 8.0),
-    Zone("lower_right", 105.0, 148.5, 105.0, 148.5, 10.0),
+    Zone("lower_right", 105.0, 148.5, 105.0, 148.5, 10.0, window=False),
 )
 
 
