@@ -8,6 +8,9 @@ import logging
 import os
 import shutil
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -32,7 +35,8 @@ def run_job(services: Services, job_id: int, *, lease: dt.timedelta | None = Non
     """Process one job to its end (or to quarantine); safe to call again after a crash at any point.
 
     `lease` (distributed mode): a job 'running' without news for longer is taken as lost with its worker and
-    taken over; a job lost that way `MAX_LOST` times is quarantined (it kills whatever worker runs it).
+    taken over; a job lost that way `MAX_LOST` times is quarantined (it kills whatever worker runs it). While
+    this run is alive it gives news every third of the lease, so a stage longer than the lease is not taken over.
     """
     with services.sessions.begin() as session:
         claimable = IngestJob.status == "queued"
@@ -57,6 +61,12 @@ def run_job(services: Services, job_id: int, *, lease: dt.timedelta | None = Non
         done_stage, attempts = job.stage, job.attempts
     if int(ctx.state.get("lost", 0)) >= MAX_LOST:  # type: ignore[call-overload]
         return quarantine_crashed(services, job_id)
+    with _heartbeat(services, job_id, lease):
+        return _run_stages(services, ctx, done_stage, attempts)
+
+
+def _run_stages(services: Services, ctx: JobContext, done_stage: str, attempts: int) -> str:
+    job_id = ctx.job_id
     try:
         ctx.data = services.vault.read_bytes(ctx.raw_object_id, actor=ACTOR, reason="traitement du scan")
         names = [stage.__name__ for stage in STAGES]
@@ -85,6 +95,35 @@ def run_job(services: Services, job_id: int, *, lease: dt.timedelta | None = Non
         return _quarantine(services, ctx, Quarantine("quarantine.internal", detail=type(cause).__name__))
     shutil.rmtree(ctx.settings.var_dir.resolve() / "work" / f"job-{job_id}", ignore_errors=True)
     return "done"
+
+
+@contextmanager
+def _heartbeat(services: Services, job_id: int, lease: dt.timedelta | None) -> Iterator[None]:
+    """Touch the running job every third of `lease` from a thread, until the block ends (no lease: nothing)."""
+    if lease is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(lease.total_seconds() / 3):
+            try:
+                with services.sessions.begin() as session:
+                    session.execute(
+                        update(IngestJob)
+                        .where(IngestJob.id == job_id, IngestJob.status == "running")
+                        .values(updated_at=utcnow())
+                    )
+            except OperationalError as exc:  # the database busy or away: the next beat tries again
+                log.warning("ingest job %s: heartbeat failed (%s)", job_id, type(exc).__name__)
+
+    thread = threading.Thread(target=beat, name=f"ingest-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _context(services: Services, job: IngestJob) -> JobContext:

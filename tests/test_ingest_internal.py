@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +119,32 @@ def test_a_running_job_is_taken_over_only_after_its_lease_and_quarantined_when_l
         job = session.get(IngestJob, second)
         assert job is not None and job.reason_key == "quarantine.crashed" and job.state["lost"] == 2
         assert Path(job.quarantine_path or "").read_bytes() == data
+
+
+def test_a_stage_longer_than_the_lease_is_not_taken_over_while_its_worker_lives(
+    env: IngestEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The OCR of a very long document can outlast the lease: its run gives news meanwhile, so a message delivered
+    again finds the job running and leaves it; the job is registered once, by its first run."""
+    lease = dt.timedelta(seconds=1)
+    real_ocr = next(stage for stage in pipeline.STAGES if stage.__name__ == "ocr")
+    in_ocr, second_look_done = threading.Event(), threading.Event()
+
+    def ocr(ctx: JobContext) -> None:
+        in_ocr.set()
+        second_look_done.wait(timeout=30)  # the stage lasts until the second delivery has looked
+        real_ocr(ctx)
+
+    _with_stage(monkeypatch, "ocr", ocr)
+    job_id = take(env.services, env.drop("courrier/long.png", letter_png("long")), Path("courrier/long.png")).job_id
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(pipeline.run_job, env.services, job_id, lease=lease)
+        assert in_ocr.wait(timeout=30)
+        time.sleep(3 * lease.total_seconds())  # well past the lease since the last stage record
+        second = pipeline.run_job(env.services, job_id, lease=lease)
+        second_look_done.set()
+        assert second == "running" and first.result(timeout=60) == "done"
+    with env.services.sessions() as session:
+        job = session.get(IngestJob, job_id)
+        assert job is not None and len(job.state["runs"]) == 1 and "lost" not in job.state
+        assert len(session.scalars(select(IngestResult).where(IngestResult.job_id == job_id)).all()) == 1
