@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from unidecode import unidecode
 
 from bench.corpus import SCANS_DIR, generate_corpus, read_truth
+from bench.corpus.canvas import font
 from ocr.address import _MIN_INK, AddressBlock, AddressReader
 from ocr.anchor import ACCEPT, Anchor, similarity
 from ocr.engine import find_tessdata
@@ -150,6 +151,29 @@ def test_an_upside_down_window_letter_costs_two_crops(
         calls.clear()
         block = reader.read(corpus / SCANS_DIR / truth["file"])
         assert (block.zone, block.rotation, len(calls)) == (truth["layout"], 180, 2), _describe(truth, block)
+
+
+def test_a_block_read_clearly_tells_which_way_up_the_page_is(
+    corpus: Path, reader: AddressReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A letter whose address lies outside the windows, with a sender's block printed in a window's zone: that block,
+    read clearly, shows the page upright, so neither the page's other side nor Tesseract's OSD (≈ 0.19 s a page) is
+    read before the layout fallback finds the address."""
+    truth = next(t for t in read_truth(corpus) if t["layout"] == "free" and t["rotation"] == 0 and t["anchor"])
+    page = Image.fromarray(load_gray(corpus / SCANS_DIR / truth["file"]))
+    zone = next(zone for zone in ZONES if zone.name == "fr_window").box(load_gray(page).shape)
+    assert zone[1] > truth["box"][3] or zone[3] < truth["box"][1] or zone[0] > truth["box"][2]  # apart from it
+    draw, typeface = ImageDraw.Draw(page), font("DejaVuSans.ttf", 30)
+    for i, line in enumerate(["Caisse d'allocations familiales", "CAF de la Seine-Saint-Denis", "93024 BOBIGNY CEDEX"]):
+        draw.text((zone[0] + 40, zone[1] + 40 + 42 * i), line, fill=20, font=typeface)
+    sides, osd = [], []
+    read_zones, orientation = reader._zones, reader.engine.orientation
+    monkeypatch.setattr(reader, "_zones", lambda upright: sides.append(1) or read_zones(upright))
+    monkeypatch.setattr(reader.engine, "orientation", lambda *a, **k: osd.append(1) or orientation(*a, **k))
+    block = reader.read(page)
+    assert (block.zone, block.rotation, block.anchor_found) == ("layout", 0, True), _describe(truth, block)
+    assert _has_surname(block, truth["surnames"]), _describe(truth, block)
+    assert (len(sides), len(osd)) == (1, 0)
 
 
 def test_numpy_pil_path_and_pdf_inputs_agree(corpus: Path, reader: AddressReader, tmp_path: Path) -> None:
