@@ -102,7 +102,7 @@ def shrink(image: np.ndarray, factor: int) -> np.ndarray:
 
 def ink_mask(page: np.ndarray, factor: int = 4) -> np.ndarray:
     """Dark strokes on a page reduced `factor` times (1 = ink), long rules removed."""
-    small = cv2.resize(page, (page.shape[1] // factor, page.shape[0] // factor), interpolation=cv2.INTER_AREA)
+    small = shrink(page, factor)
     mask = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 14)
     for kernel in ((1, 41), (41, 1)):  # window edges, envelope edges: straight lines longer than text
         rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
@@ -130,14 +130,23 @@ def ink_box(mask: np.ndarray, box: Box, factor: int, min_count: int = 2) -> tupl
     return fraction, found
 
 
+def blob_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """(x, y, width, height) of each 8-connected blob of a binary mask, as connected components give them: the outer
+    contours of the top level and of blobs nested in holes (OpenCV's contour tracing is some 20x faster than its
+    labelling on a page-sized mask with few blobs)."""
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    return [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0], strict=True) if h[3] < 0]
+
+
 def text_regions(mask: np.ndarray, factor: int, dpi: int) -> list[Box]:
     """Blocks of text on an ink mask (letters, words and lines merged), in page pixels, likeliest address first."""
     per_mm = dpi / 25.4 / factor
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, round(6 * per_mm)), max(1, round(3 * per_mm))))
     merged = cv2.dilate(mask, kernel)
-    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(merged)
     found: list[tuple[float, Box]] = []
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h in blob_boxes(merged):
         w_mm, h_mm = w / per_mm, h / per_mm
         if not (15 <= w_mm <= 180 and 6 <= h_mm <= 90):
             continue

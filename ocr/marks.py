@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .engine import TesseractEngine
-from .layout import A4_MM, Box, binarise, rotate, shrink
+from .layout import A4_MM, Box, binarise, blob_boxes, rotate, shrink
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,9 @@ def find_barcodes(upright: np.ndarray) -> list[Box]:
     mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     mask = cv2.dilate(cv2.erode(mask, None, iterations=2), None, iterations=2)
-    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask)
     window = max(2, round(5 * per_mm))
     found: list[tuple[int, Box]] = []
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h in blob_boxes(mask):
         if w < 25 * per_mm or not (4 * per_mm <= h <= 30 * per_mm) or h <= window:
             continue
         part = small[y : y + h, x : x + w]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -16,7 +17,7 @@ from bench.corpus.canvas import font
 from ocr.address import _MIN_INK, AddressBlock, AddressReader
 from ocr.anchor import ACCEPT, Anchor, similarity
 from ocr.engine import find_tessdata
-from ocr.layout import ZONES, ink_box, ink_mask, load_gray
+from ocr.layout import ZONES, blob_boxes, ink_box, ink_mask, load_gray
 from registry.settings import StructureSettings
 
 try:
@@ -220,3 +221,18 @@ def test_reader_needs_the_structure_address() -> None:
 )
 def test_anchor_tolerates_ocr_noise_but_not_other_addresses(line: str, found: bool) -> None:
     assert (Anchor.of(StructureSettings()).score(line) >= ACCEPT) is found
+
+
+def test_blob_boxes_are_the_connected_components_boxes(corpus: Path) -> None:
+    """The contour-traced boxes are exactly what OpenCV's labelling gives, blobs nested in holes included."""
+    shapes = np.zeros((120, 160), np.uint8)
+    cv2.rectangle(shapes, (10, 10), (90, 90), 255, 3)  # a ring…
+    cv2.rectangle(shapes, (40, 40), (50, 50), 255, -1)  # …with a blob in its hole
+    cv2.line(shapes, (100, 5), (150, 60), 255, 1)  # a diagonal: 8-connected only
+    shapes[110, 5] = 255  # a single pixel
+    pages = [load_gray(p) for p in sorted((corpus / SCANS_DIR).glob("scan_*"))[:6]]
+    for mask in [shapes, *(ink_mask(page, 4) for page in pages)]:
+        count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask)
+        expected = sorted(tuple(int(v) for v in row[:4]) for row in stats[1:count])
+        assert sorted(blob_boxes(mask)) == expected
+    assert len(blob_boxes(shapes)) == 4
