@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections import Counter
@@ -18,7 +19,7 @@ from typing import Any
 
 from bench.corpus import generate_corpus, read_truth
 from bench.corpus.justificatifs import generate_justificatifs
-from classifier.engine import Classifier, envelope_text
+from classifier.engine import Classifier, classify_envelope, envelope_text
 from classifier.labels import CLASSES, DOCUMENT, KIND, SENDER
 from classifier.model import Example, TextModel
 from registry.settings import ClassifierSettings
@@ -27,6 +28,8 @@ TRAIN_ENVELOPES, TEST_ENVELOPES = 200, 400
 TRAIN_PAGES, TEST_PAGES = 88, 132  # 8 and 12 of each of the 11 types
 SEEDS = {"train": 31, "test": 32}
 ARTIFACTS = Path(os.environ.get("COFFRE_BENCH_ARTIFACTS", "bench-artifacts"))
+# What a franking, a stamp or a registered label prints, never a sender's name
+POSTAL = re.compile(r"LA POSTE|LETTRE|SUIVIE|PORT PAY|RECOMMAND|TIMBRAGE|PRIORITAIRE|ECOPLI|\bR[1-3]\b|€", re.I)
 
 _reader: Any = None
 
@@ -80,6 +83,9 @@ def main() -> None:
         said = sum(f == "recommande" for f in found)
         print(f"recommandé, {name}: recall {_pct(hits, truth.count('recommande'))} "
               f"({hits}/{truth.count('recommande')}), precision {_pct(hits, said)}")  # fmt: skip
+    logos = [r for r in printed if r["sender_logo"]]
+    mixed = [r for r in logos if sender_line_has_postal_text(learnt, r)]
+    print(f"sender line shown ('de : …'), printed envelopes: {len(mixed)}/{len(logos)} carry franking or label text")
     asked = sum(learnt.predict(SENDER, r["text"]).ask or learnt.predict(KIND, r["text"]).ask for r in test)
     print(f"envelopes the console asks an agent about (rules + model): {asked}/{len(test)}")
     with (ARTIFACTS / "classifier-errors.jsonl").open("w", encoding="utf-8") as out:
@@ -111,6 +117,7 @@ def _read_envelope(path: str) -> dict[str, Any]:
     marks = _reader[1].read(page, block.rotation, block.box if block.lines else None)
     return {
         "text": envelope_text(marks.band, marks.labels),
+        "band": marks.band,
         "labels": marks.labels,
         "address_s": block.seconds,
         "marks_s": marks.seconds,
@@ -170,6 +177,11 @@ def _matrix(task: str, truth: list[str], found: list[str], path: Path, title: st
 
 def _acc(truth: list[str], found: list[str]) -> str:
     return _pct(sum(t == f for t, f in zip(truth, found, strict=True)), len(truth))
+
+
+def sender_line_has_postal_text(classifier: Classifier, record: dict[str, Any]) -> bool:
+    line = classify_envelope(classifier, record["band"], record["labels"]).sender or ""
+    return bool(POSTAL.search(line)) and not POSTAL.search(record["sender_logo"])
 
 
 def _pct(part: int, whole: int) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +70,19 @@ class TesseractEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def lines(self, image: np.ndarray, *, dpi: int | None = None, single_block: bool = False) -> list[OcrLine]:
-        """Recognise a grayscale image (of resolution `dpi`); its text lines in Tesseract's reading order."""
+    def lines(
+        self, image: np.ndarray, *, dpi: int | None = None, single_block: bool = False, gap: int | None = None
+    ) -> list[OcrLine]:
+        """Recognise a grayscale image (of resolution `dpi`); its text lines in Tesseract's reading order.
+
+        `gap`: a line is cut where two of its words are more than `gap` pixels apart (Tesseract joins a sender's
+        block and the franking beside it into one line)."""
         tess = self._tesserocr
         self._set(self._api, image, tess.PSM.SINGLE_BLOCK if single_block else tess.PSM.AUTO, dpi)
         self._api.Recognize()
         iterator = self._api.GetIterator()
+        if gap is not None:
+            return cut_at_gaps(_words(tess, iterator), gap)
         result: list[OcrLine] = []
         block = -1
         level = tess.RIL.TEXTLINE
@@ -114,3 +123,50 @@ class TesseractEngine:
         height, width = image.shape
         api.SetImageBytes(image.tobytes(), width, height, 1, width)
         api.SetSourceResolution(dpi or self.dpi)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as Tesseract read it, in its reading order."""
+
+    text: str
+    box: Box
+    confidence: float
+    line_start: bool  # the first word of one of Tesseract's lines
+    block: int
+
+
+def cut_at_gaps(words: Iterable[Word], gap: int) -> list[OcrLine]:
+    """Lines of words, Tesseract's lines cut wherever the space between two words is wider than `gap` pixels."""
+    result: list[OcrLine] = []
+    run: list[Word] = []
+
+    def close() -> None:
+        if run:
+            box = (min(w.box[0] for w in run), min(w.box[1] for w in run),
+                   max(w.box[2] for w in run), max(w.box[3] for w in run))  # fmt: skip
+            confidence = statistics.fmean(w.confidence for w in run)
+            result.append(OcrLine(" ".join(w.text for w in run), box, confidence, run[0].block))
+            run.clear()
+
+    for word in words:
+        if word.line_start or (run and word.box[0] - run[-1].box[2] > gap):
+            close()
+        run.append(word)
+    close()
+    return result
+
+
+def _words(tess: Any, iterator: Any) -> Iterator[Word]:
+    block, line_start = -1, False
+    for item in tess.iterate_level(iterator, tess.RIL.WORD):
+        block += item.IsAtBeginningOf(tess.RIL.BLOCK)
+        line_start = line_start or item.IsAtBeginningOf(tess.RIL.TEXTLINE)
+        try:
+            text = (item.GetUTF8Text(tess.RIL.WORD) or "").strip()
+        except RuntimeError:  # an empty word
+            continue
+        box = item.BoundingBox(tess.RIL.WORD)
+        if text and box:
+            yield Word(text, tuple(box), item.Confidence(tess.RIL.WORD), line_start, max(block, 0))
+            line_start = False

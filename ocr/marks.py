@@ -18,6 +18,7 @@ _FACTOR = 2  # barcodes are looked for at half resolution (100 dpi for 200 dpi s
 _SCALE = 0.75  # the band and the labels are read at three quarters of the scan's resolution
 _BAND_MM = 58.0  # the top band: logo, sender's address, stamp or franking, often a registered label
 _MAX_LABELS = 3
+_GAP_MM = 8.0  # a space this wide within one of Tesseract's lines parts two columns (sender's block, franking)
 _MIN_BARS = 24  # bar edges along the best 5 mm strip of a barcode
 _LABEL_ABOVE_MM, _LABEL_BELOW_MM, _LABEL_SIDE_MM = 32.0, 12.0, 6.0  # a label's text around its barcode
 
@@ -73,7 +74,8 @@ class MarkReader:
             return ""
         if scale != 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        return "\n".join(line.text for line in self.engine.lines(image, dpi=round(dpi * scale)))
+        gap = round(_GAP_MM * dpi * scale / 25.4)
+        return "\n".join(line.text for line in self.engine.lines(image, dpi=round(dpi * scale), gap=gap))
 
 
 def find_barcodes(upright: np.ndarray) -> list[Box]:

@@ -1,0 +1,72 @@
+"""The envelope's marks: the top band's lines stay in their column (the sender's block apart from the franking)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from bench.classifier import sender_line_has_postal_text
+from bench.corpus import generate_corpus, read_truth
+from classifier.engine import Classifier
+from ocr.address import AddressReader
+from ocr.engine import Word, cut_at_gaps
+from ocr.layout import load_gray
+from ocr.marks import MarkReader
+from registry.settings import ClassifierSettings, StructureSettings
+
+
+def _word(text: str, x0: int, x1: int, *, line_start: bool = False, block: int = 0) -> Word:
+    return Word(text, (x0, 100, x1, 120), 90.0, line_start, block)
+
+
+def test_a_line_is_cut_only_where_its_words_are_a_column_apart() -> None:
+    words = [
+        _word("Ville", 80, 140, line_start=True),
+        _word("de", 150, 175),
+        _word("Saint-Denis", 186, 330),
+        _word("LETTRE", 880, 960),  # the franking beside the sender's block: 550 px away
+        _word("SUIVIE", 972, 1040),
+        _word("Hôtel", 80, 140, line_start=True, block=1),
+        _word("de", 151, 175, block=1),
+    ]
+    lines = cut_at_gaps(words, gap=47)  # 8 mm at 150 dpi
+    assert [line.text for line in lines] == ["Ville de Saint-Denis", "LETTRE SUIVIE", "Hôtel de"]
+    assert [line.box for line in lines] == [(80, 100, 330, 120), (880, 100, 1040, 120), (80, 100, 175, 120)]
+    assert [line.block for line in lines] == [0, 0, 1]
+    assert [line.text for line in cut_at_gaps(words, gap=10_000)] == [
+        "Ville de Saint-Denis LETTRE SUIVIE",  # Tesseract's own lines, as it joined them
+        "Hôtel de",
+    ]
+    assert cut_at_gaps([], gap=47) == []
+
+
+@pytest.fixture(scope="module")
+def envelopes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Printed envelopes of varied senders, with their marks as the pipeline reads them."""
+    out = tmp_path_factory.mktemp("marks")
+    generate_corpus(out, usagers=120, scans=80, seed=32, workers=2, mail_kinds=True)
+    reader = AddressReader(StructureSettings())
+    marks = MarkReader(reader.engine)
+    read = []
+    for truth in read_truth(out):
+        if truth["handwritten"] or not truth["sender_logo"]:
+            continue
+        page = load_gray(out / "scans" / truth["file"])
+        block = reader.read(page)
+        found = marks.read(page, block.rotation, block.box if block.lines else None)
+        read.append({**truth, "band": found.band, "labels": found.labels})
+    reader.close()
+    return read
+
+
+def test_the_sender_line_carries_no_franking(envelopes: list[dict[str, Any]]) -> None:
+    """The sender's line the console and the portal show ('de : …') is the sender's block alone: Tesseract joined
+    'CAF du Val-d'Oise' and '3,46 €', 'Tribunal de proximité' and 'FRANCE Lettre Verte' into one line."""
+    rules = Classifier(ClassifierSettings())
+    assert len(envelopes) >= 50
+    mixed = [(e["file"], e["band"]) for e in envelopes if sender_line_has_postal_text(rules, e)]
+    assert mixed == []
+    # the franking is still read, on lines of its own
+    assert any(re.search(r"^LETTRE (VERTE|SUIVIE|PRIORITAIRE)$", e["band"], re.M | re.I) for e in envelopes)
