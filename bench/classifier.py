@@ -85,7 +85,9 @@ def main() -> None:
               f"({hits}/{truth.count('recommande')}), precision {_pct(hits, said)}")  # fmt: skip
     logos = [r for r in printed if r["sender_logo"]]
     mixed = [r for r in logos if sender_line_has_postal_text(learnt, r)]
-    print(f"sender line shown ('de : …'), printed envelopes: {len(mixed)}/{len(logos)} carry franking or label text")
+    exact = [r for r in logos if _sender_line_as_printed(learnt, r)]
+    print(f"sender line shown ('de : …'), {len(logos)} printed envelopes: {len(exact)} the sender's logo or return "
+          f"line exactly ({_pct(len(exact), len(logos))}), {len(mixed)} carry franking or label text")  # fmt: skip
     asked = sum(learnt.predict(SENDER, r["text"]).ask or learnt.predict(KIND, r["text"]).ask for r in test)
     print(f"envelopes the console asks an agent about (rules + model): {asked}/{len(test)}")
     with (ARTIFACTS / "classifier-errors.jsonl").open("w", encoding="utf-8") as out:
@@ -182,6 +184,11 @@ def _acc(truth: list[str], found: list[str]) -> str:
 def sender_line_has_postal_text(classifier: Classifier, record: dict[str, Any]) -> bool:
     line = classify_envelope(classifier, record["band"], record["labels"]).sender or ""
     return bool(POSTAL.search(line)) and not POSTAL.search(record["sender_logo"])
+
+
+def _sender_line_as_printed(classifier: Classifier, record: dict[str, Any]) -> bool:
+    line = classify_envelope(classifier, record["band"], record["labels"]).sender or ""
+    return " ".join(line.split()) in (record["sender_logo"], record["return_line"])
 
 
 def _pct(part: int, whole: int) -> str:

@@ -155,9 +155,19 @@ def classify_envelope(classifier: Classifier, band: str, labels: Sequence[str]) 
 
 
 def _sender_line(classifier: Classifier, band: str) -> str | None:
-    """The first line of the band naming an organisation (else its first line with letters), up to 300 characters."""
-    lines = [line.strip() for line in band.splitlines() if sum(c.isalpha() for c in line) >= 3]
+    """The first line of the band naming an organisation (else its first line with letters), up to 300 characters,
+    without the mark a logo beside the name reads as."""
+    lines = [_without_logo(line) for line in band.splitlines() if sum(c.isalpha() for c in line) >= 3]
     for line in lines:
         if classifier.rules[SENDER].hits(line):
             return line[:300]
     return lines[0][:300] if lines else None
+
+
+def _without_logo(line: str) -> str:
+    """'O France Travail', '6) France Travail', '© BNP PARIBAS' (a round logo, read as a mark): the name alone. A
+    first word of one character but a digit, or of two with a sign but an initial ('M.', 'La', '3F', '1 rue' stay)."""
+    first, _, rest = line.strip().partition(" ")
+    initial = first[:1].isalpha() and first[1:] == "."
+    mark = (len(first) == 1 and not first.isdigit()) or (len(first) == 2 and not first.isalnum() and not initial)
+    return rest.strip() if mark and sum(c.isalpha() for c in rest) >= 3 else line.strip()

@@ -83,6 +83,25 @@ def test_envelope_urgency_and_sender_line(rules: Classifier) -> None:
     assert not plain.urgent and not plain.ask
 
 
+@pytest.mark.parametrize(
+    ("read", "shown"),
+    [
+        ("O France Travail", "France Travail"),  # a round logo beside the name, read as a mark
+        ("6) FRANCE TRAVAIL", "FRANCE TRAVAIL"),
+        ("© BNP PARIBAS", "BNP PARIBAS"),
+        ("(a La Banque Postale", "La Banque Postale"),
+        ("a Caisse d'Epargne", "Caisse d'Epargne"),
+        ("La Banque Postale", "La Banque Postale"),
+        ("3F Seine-Saint-Denis", "3F Seine-Saint-Denis"),
+        ("M. Traoré Moussa", "M. Traoré Moussa"),
+        ("1 esplanade Jean Moulin", "1 esplanade Jean Moulin"),
+        ("O ab", "O ab"),  # too little left to be a name
+    ],
+)
+def test_the_sender_line_leaves_out_a_logo_read_as_a_mark(rules: Classifier, read: str, shown: str) -> None:
+    assert classify_envelope(rules, f"{read}\nLA POSTE\nLETTRE VERTE", []).sender == shown
+
+
 def test_rules_in_the_settings_replace_a_class() -> None:
     settings = ClassifierSettings(sender_rules={"energie": [r"ekwateur", r"\bengie\b"], "tribunal": ["(unclosed"]})
     edited = Classifier(settings)

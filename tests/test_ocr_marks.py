@@ -9,7 +9,7 @@ import pytest
 
 from bench.classifier import sender_line_has_postal_text
 from bench.corpus import generate_corpus, read_truth
-from classifier.engine import Classifier
+from classifier.engine import Classifier, classify_envelope
 from ocr.address import AddressReader
 from ocr.engine import Word, cut_at_gaps
 from ocr.layout import load_gray
@@ -68,5 +68,8 @@ def test_the_sender_line_carries_no_franking(envelopes: list[dict[str, Any]]) ->
     assert len(envelopes) >= 50
     mixed = [(e["file"], e["band"]) for e in envelopes if sender_line_has_postal_text(rules, e)]
     assert mixed == []
+    # nor a logo beside the name, read as a mark: 'O France Travail', '6) France Travail', '© BNP PARIBAS'
+    marks = [line for e in envelopes if (line := classify_envelope(rules, e["band"], e["labels"]).sender)]
+    assert [line for line in marks if re.match(r"(\S|\W\S|\S\W)\s", line)] == []
     # the franking is still read, on lines of its own
     assert any(re.search(r"^LETTRE (VERTE|SUIVIE|PRIORITAIRE)$", e["band"], re.M | re.I) for e in envelopes)
