@@ -84,8 +84,9 @@ def main() -> None:
         print(f"recommandé, {name}: recall {_pct(hits, truth.count('recommande'))} "
               f"({hits}/{truth.count('recommande')}), precision {_pct(hits, said)}")  # fmt: skip
     logos = [r for r in printed if r["sender_logo"]]
-    mixed = [r for r in logos if sender_line_has_postal_text(learnt, r)]
-    exact = [r for r in logos if _sender_line_as_printed(learnt, r)]
+    shown = [(r, " ".join((classify_envelope(learnt, r["band"], r["labels"]).sender or "").split())) for r in logos]
+    mixed = [r for r, line in shown if postal_text_in(line, r["sender_logo"])]
+    exact = [r for r, line in shown if line in (r["sender_logo"], r["return_line"])]
     print(f"sender line shown ('de : …'), {len(logos)} printed envelopes: {len(exact)} the sender's logo or return "
           f"line exactly ({_pct(len(exact), len(logos))}), {len(mixed)} carry franking or label text")  # fmt: skip
     asked = sum(learnt.predict(SENDER, r["text"]).ask or learnt.predict(KIND, r["text"]).ask for r in test)
@@ -181,14 +182,9 @@ def _acc(truth: list[str], found: list[str]) -> str:
     return _pct(sum(t == f for t, f in zip(truth, found, strict=True)), len(truth))
 
 
-def sender_line_has_postal_text(classifier: Classifier, record: dict[str, Any]) -> bool:
-    line = classify_envelope(classifier, record["band"], record["labels"]).sender or ""
-    return bool(POSTAL.search(line)) and not POSTAL.search(record["sender_logo"])
-
-
-def _sender_line_as_printed(classifier: Classifier, record: dict[str, Any]) -> bool:
-    line = classify_envelope(classifier, record["band"], record["labels"]).sender or ""
-    return " ".join(line.split()) in (record["sender_logo"], record["return_line"])
+def postal_text_in(sender_line: str, logo: str) -> bool:
+    """Whether the sender line shown carries franking or label text its sender's logo does not."""
+    return bool(POSTAL.search(sender_line)) and not POSTAL.search(logo)
 
 
 def _pct(part: int, whole: int) -> str:

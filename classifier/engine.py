@@ -167,7 +167,8 @@ def _sender_line(classifier: Classifier, band: str) -> str | None:
 def _without_logo(line: str) -> str:
     """'O France Travail', '6) France Travail', '© BNP PARIBAS' (a round logo, read as a mark): the name alone. A
     first word of one character but a digit, or of two with a sign but an initial ('M.', 'La', '3F', '1 rue' stay)."""
-    first, _, rest = line.strip().partition(" ")
+    first, *others = line.split(maxsplit=1) or [""]
+    rest = others[0] if others else ""
     initial = first[:1].isalpha() and first[1:] == "."
     mark = (len(first) == 1 and not first.isdigit()) or (len(first) == 2 and not first.isalnum() and not initial)
     return rest.strip() if mark and sum(c.isalpha() for c in rest) >= 3 else line.strip()

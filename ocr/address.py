@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image
 
 from .anchor import ACCEPT, Anchor
-from .block import clean, is_reference, pick_block, starts_with_civility, union, unread
-from .engine import OcrLine, TesseractEngine
+from .block import clean, is_reference, pick_block, starts_with_civility, unread
+from .engine import OcrLine, TesseractEngine, union
 from .layout import (
     A4_MM,
     ZONES,

@@ -8,7 +8,7 @@ import statistics
 from unidecode import unidecode
 
 from .anchor import ACCEPT, Anchor
-from .engine import Box, OcrLine
+from .engine import Box, OcrLine, union
 
 MAX_LINES = 7  # NF Z10-011's 6 lines, plus one for a line Tesseract split
 _CIVILITY = re.compile(r"^\W*(M|MR|MME|MLLE|MM|MONSIEUR|MADAME|MADEMOISELLE)\b\.?", re.IGNORECASE)
@@ -63,10 +63,6 @@ def clean(line: OcrLine) -> OcrLine:
         words.pop()
     text = " ".join(words)
     return line if text == line.text else OcrLine(text, line.box, line.confidence, line.block)
-
-
-def union(boxes: list[Box]) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _upward(lines: list[OcrLine], anchor: int) -> list[OcrLine]:

@@ -125,6 +125,11 @@ class TesseractEngine:
         api.SetSourceResolution(dpi or self.dpi)
 
 
+def union(boxes: list[Box]) -> Box:
+    """The smallest box holding every box of a non-empty list."""
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 @dataclass(frozen=True)
 class Word:
     """One word as Tesseract read it, in its reading order."""
@@ -143,10 +148,8 @@ def cut_at_gaps(words: Iterable[Word], gap: int) -> list[OcrLine]:
 
     def close() -> None:
         if run:
-            box = (min(w.box[0] for w in run), min(w.box[1] for w in run),
-                   max(w.box[2] for w in run), max(w.box[3] for w in run))  # fmt: skip
-            confidence = statistics.fmean(w.confidence for w in run)
-            result.append(OcrLine(" ".join(w.text for w in run), box, confidence, run[0].block))
+            text, confidence = " ".join(w.text for w in run), statistics.fmean(w.confidence for w in run)
+            result.append(OcrLine(text, union([w.box for w in run]), confidence, run[0].block))
             run.clear()
 
     for word in words:

@@ -89,6 +89,7 @@ def test_envelope_urgency_and_sender_line(rules: Classifier) -> None:
         ("O France Travail", "France Travail"),  # a round logo beside the name, read as a mark
         ("6) FRANCE TRAVAIL", "FRANCE TRAVAIL"),
         ("© BNP PARIBAS", "BNP PARIBAS"),
+        ("\t6)\tFRANCE TRAVAIL ", "FRANCE TRAVAIL"),  # any whitespace
         ("(a La Banque Postale", "La Banque Postale"),
         ("a Caisse d'Epargne", "Caisse d'Epargne"),
         ("La Banque Postale", "La Banque Postale"),
