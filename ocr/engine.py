@@ -70,23 +70,15 @@ class TesseractEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def lines(
-        self, image: np.ndarray, *, dpi: int | None = None, single_block: bool = False, gap: int | None = None
-    ) -> list[OcrLine]:
-        """Recognise a grayscale image (of resolution `dpi`); its text lines in Tesseract's reading order.
-
-        `gap`: a line is cut where two of its words are more than `gap` pixels apart (Tesseract joins a sender's
-        block and the franking beside it into one line)."""
+    def lines(self, image: np.ndarray, *, dpi: int | None = None, single_block: bool = False) -> list[OcrLine]:
+        """Recognise a grayscale image (of resolution `dpi`); its text lines in Tesseract's reading order."""
         tess = self._tesserocr
         self._set(self._api, image, tess.PSM.SINGLE_BLOCK if single_block else tess.PSM.AUTO, dpi)
         self._api.Recognize()
-        iterator = self._api.GetIterator()
-        if gap is not None:
-            return cut_at_gaps(_words(tess, iterator), gap)
         result: list[OcrLine] = []
         block = -1
         level = tess.RIL.TEXTLINE
-        for item in tess.iterate_level(iterator, level):
+        for item in tess.iterate_level(self._api.GetIterator(), level):
             if item.IsAtBeginningOf(tess.RIL.BLOCK):
                 block += 1
             try:
@@ -97,6 +89,14 @@ class TesseractEngine:
             if text and bbox:
                 result.append(OcrLine(text, tuple(bbox), item.Confidence(level), max(block, 0)))
         return result
+
+    def words(self, image: np.ndarray, *, dpi: int | None = None) -> list[Word]:
+        """Recognise a grayscale image (of resolution `dpi`); its words in Tesseract's reading order, each marked
+        when it begins one of Tesseract's lines (`cut_at_gaps` makes lines of them)."""
+        tess = self._tesserocr
+        self._set(self._api, image, tess.PSM.AUTO, dpi)
+        self._api.Recognize()
+        return list(_words(tess, self._api.GetIterator()))
 
     def orientation(self, image: np.ndarray, *, dpi: int | None = None) -> tuple[int, float] | None:
         """(degrees counter-clockwise the content is turned, confidence) from Tesseract's OSD, or None."""

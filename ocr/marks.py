@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from .engine import TesseractEngine
+from .engine import TesseractEngine, Word, cut_at_gaps
 from .layout import A4_MM, Box, binarise, blob_boxes, rotate, shrink
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ _SCALE = 0.75  # the band and the labels are read at three quarters of the scan'
 _BAND_MM = 58.0  # the top band: logo, sender's address, stamp or franking, often a registered label
 _MAX_LABELS = 3
 _GAP_MM = 8.0  # a space this wide within one of Tesseract's lines parts two columns (sender's block, franking)
+_MARK_CONFIDENCE, _NAME_CONFIDENCE = 50.0, 80.0  # a logo read as a mark ('CO', 'C5)') vs the name printed beside it
 _MIN_BARS = 24  # bar edges along the best 5 mm strip of a barcode
 _LABEL_ABOVE_MM, _LABEL_BELOW_MM, _LABEL_SIDE_MM = 32.0, 12.0, 6.0  # a label's text around its barcode
 
@@ -53,7 +54,7 @@ class MarkReader:
         band = upright[:band_bottom].copy()
         for box in [address_box, *codes]:
             _blank(band, box)
-        band_text = self._text(band, dpi)
+        band_text = self._text(band, dpi, logos=True)
         labels = []
         for box in codes:
             x0 = max(0, round(box[0] - _LABEL_SIDE_MM * per_mm))
@@ -69,13 +70,40 @@ class MarkReader:
         log.debug("envelope marks: %d label(s) in %.3f s", len(codes), seconds)
         return EnvelopeMarks(band_text, labels, codes, seconds)
 
-    def _text(self, image: np.ndarray, dpi: int, scale: float = _SCALE) -> str:
+    def _text(self, image: np.ndarray, dpi: int, scale: float = _SCALE, *, logos: bool = False) -> str:
+        """The image's lines (Tesseract's, cut where a column ends); `logos`: without the marks logos read as."""
         if image.size == 0 or image.min() > 160:  # nothing printed
             return ""
         if scale != 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        words = self.engine.words(image, dpi=round(dpi * scale))
         gap = round(_GAP_MM * dpi * scale / 25.4)
-        return "\n".join(line.text for line in self.engine.lines(image, dpi=round(dpi * scale), gap=gap))
+        return "\n".join(line.text for line in cut_at_gaps(without_logo_marks(words) if logos else words, gap))
+
+
+def without_logo_marks(words: list[Word]) -> list[Word]:
+    """The words but those a logo beside a name reads as ('CO France Travail', 'C5) Crédit Agricole'): a line's
+    first word of at most three characters, read with little confidence, followed on its line by a word read with
+    confidence and at most half as tall (the name printed beside the logo)."""
+    kept: list[Word] = []
+    starts = False  # the word after a dropped mark begins its line
+    for word, after in zip(words, [*words[1:], None][: len(words)], strict=True):
+        if starts:
+            word, starts = replace(word, line_start=True), False
+        if after is not None and word.line_start and not after.line_start and _is_mark(word, after):
+            starts = True
+        else:
+            kept.append(word)
+    return kept
+
+
+def _is_mark(word: Word, after: Word) -> bool:
+    return (
+        len(word.text) <= 3
+        and word.confidence < _MARK_CONFIDENCE
+        and after.confidence >= _NAME_CONFIDENCE
+        and 2 * (after.box[3] - after.box[1]) <= word.box[3] - word.box[1]
+    )
 
 
 def find_barcodes(upright: np.ndarray) -> list[Box]:

@@ -13,12 +13,14 @@ from classifier.engine import Classifier, classify_envelope
 from ocr.address import AddressReader
 from ocr.engine import Word, cut_at_gaps
 from ocr.layout import load_gray
-from ocr.marks import MarkReader
+from ocr.marks import MarkReader, without_logo_marks
 from registry.settings import ClassifierSettings, StructureSettings
 
 
-def _word(text: str, x0: int, x1: int, *, line_start: bool = False, block: int = 0) -> Word:
-    return Word(text, (x0, 100, x1, 120), 90.0, line_start, block)
+def _word(
+    text: str, x0: int, x1: int, *, line_start: bool = False, block: int = 0, height: int = 20, confidence: float = 90
+) -> Word:
+    return Word(text, (x0, 100, x1, 100 + height), confidence, line_start, block)
 
 
 def test_a_line_is_cut_only_where_its_words_are_a_column_apart() -> None:
@@ -40,6 +42,34 @@ def test_a_line_is_cut_only_where_its_words_are_a_column_apart() -> None:
         "Hôtel de",
     ]
     assert cut_at_gaps([], gap=47) == []
+
+
+def test_a_logo_read_as_a_mark_is_left_out() -> None:
+    words = [
+        _word("CO", 72, 130, line_start=True, height=61, confidence=38),  # France Travail's round logo
+        _word("France", 150, 223),
+        _word("Travail", 229, 300),
+        _word("Agence", 87, 138, line_start=True),
+    ]
+    kept = without_logo_marks(words)
+    assert [w.text for w in kept] == ["France", "Travail", "Agence"]
+    assert [line.text for line in cut_at_gaps(kept, gap=47)] == ["France Travail", "Agence"]
+    assert words[0].text == "CO" and not words[1].line_start, "the words given are left as they were"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        _word("M.", 72, 100, line_start=True, confidence=93),  # read with confidence: a word
+        _word("La", 72, 100, line_start=True, confidence=44),  # as tall as the next word: small print
+        _word("C5)", 72, 130, line_start=True, height=66, confidence=8, block=1),  # the next word is not a name
+        _word("Ville", 72, 130, line_start=True, height=66, confidence=20),  # a longer word
+    ],
+)
+def test_words_that_are_not_logo_marks_are_kept(first: Word) -> None:
+    after = _word("Poste", 150, 223, block=first.block, confidence=20 if first.block else 90)
+    assert without_logo_marks([first, after]) == [first, after]
+    assert without_logo_marks([first]) == [first] and without_logo_marks([]) == []
 
 
 @pytest.fixture(scope="module")
@@ -70,5 +100,8 @@ def test_the_sender_line_carries_no_franking(envelopes: list[dict[str, Any]]) ->
     assert [(e["file"], line) for e, line in shown if postal_text_in(line, e["sender_logo"])] == []
     # nor a logo beside the name, read as a mark: 'O France Travail', '6) France Travail', '© BNP PARIBAS'
     assert [line for _, line in shown if re.match(r"(\S|\W\S|\S\W)\s", line)] == []
+    # nor one read as letters: 'CO France Travail', 'C5) Crédit Agricole'
+    logo_after_a_mark = [line for e, line in shown if line.casefold().endswith(" " + e["sender_logo"].casefold())]
+    assert logo_after_a_mark == []
     # the franking is still read, on lines of its own
     assert any(re.search(r"^LETTRE (VERTE|SUIVIE|PRIORITAIRE)$", e["band"], re.M | re.I) for e in envelopes)
