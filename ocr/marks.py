@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from .engine import TesseractEngine, Word, cut_at_gaps
+from .engine import OcrLine, TesseractEngine, Word, cut_at_gaps
 from .layout import A4_MM, Box, binarise, blob_boxes, rotate, shrink
+from .logos import find_dark_boxes, read_dark_box
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class MarkReader:
         band = upright[:band_bottom].copy()
         for box in [address_box, *codes]:
             _blank(band, box)
-        band_text = self._text(band, dpi, logos=True)
+        band_text = self._band(band, dpi)
         labels = []
         for box in codes:
             x0 = max(0, round(box[0] - _LABEL_SIDE_MM * per_mm))
@@ -65,20 +66,47 @@ class MarkReader:
             _blank(crop, (box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0))
             if address_box is not None:
                 _blank(crop, (address_box[0] - x0, address_box[1] - y0, address_box[2] - x0, address_box[3] - y0))
-            labels.append(self._text(binarise(crop), dpi, scale=1.0))  # labels: small print on tinted paper
+            labels.append(self._text(binarise(crop), dpi))  # labels: small print on tinted paper
         seconds = round(time.perf_counter() - started, 4)
         log.debug("envelope marks: %d label(s) in %.3f s", len(codes), seconds)
         return EnvelopeMarks(band_text, labels, codes, seconds)
 
-    def _text(self, image: np.ndarray, dpi: int, scale: float = _SCALE, *, logos: bool = False) -> str:
-        """The image's lines (Tesseract's, cut where a column ends); `logos`: without the marks logos read as."""
+    def _band(self, band: np.ndarray, dpi: int) -> str:
+        """The band's lines: Tesseract's, cut where a column ends, without the marks logos read as. A logo printed
+        light on a dark box is read apart, inverted: first when on the left half (where the sender prints, the
+        franking being on the right), else before the lines under it."""
+        if band.size == 0 or band.min() > 160:  # nothing printed
+            return ""
+        image = cv2.resize(band, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_AREA)
+        dpi = round(dpi * _SCALE)
+        per_mm = dpi / 25.4
+        boxes = find_dark_boxes(image, per_mm)
+        logos = [line for box in boxes for line in read_dark_box(self.engine, image, box, dpi)]
+        for box in boxes:
+            _blank(image, box)
+        lines = cut_at_gaps(without_logo_marks(self.engine.words(image, dpi=dpi)), round(_GAP_MM * per_mm))
+        senders = [logo for logo in logos if logo.box[0] + logo.box[2] < image.shape[1]]  # on the left half
+        for logo in logos:
+            if logo not in senders:
+                lines.insert(_place(lines, logo, round(_GAP_MM * per_mm)), logo)
+        return "\n".join(line.text for line in [*senders, *lines])
+
+    def _text(self, image: np.ndarray, dpi: int) -> str:
+        """A label's lines (Tesseract's, cut where a column ends)."""
         if image.size == 0 or image.min() > 160:  # nothing printed
             return ""
-        if scale != 1.0:
-            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        words = self.engine.words(image, dpi=round(dpi * scale))
-        gap = round(_GAP_MM * dpi * scale / 25.4)
-        return "\n".join(line.text for line in cut_at_gaps(without_logo_marks(words) if logos else words, gap))
+        gap = round(_GAP_MM * dpi / 25.4)
+        return "\n".join(line.text for line in cut_at_gaps(self.engine.words(image, dpi=dpi), gap))
+
+
+def _place(lines: list[OcrLine], logo: OcrLine, gap: int) -> int:
+    """Where a logo's line goes among the band's: before the first line under it in its column (the sender's
+    block), else before the first line below it."""
+    below = [i for i, line in enumerate(lines) if line.box[1] >= logo.box[1]]
+    for i in below:
+        if logo.box[0] - gap <= lines[i].box[0] <= logo.box[2]:
+            return i
+    return below[0] if below else len(lines)
 
 
 def without_logo_marks(words: list[Word]) -> list[Word]:
