@@ -165,10 +165,16 @@ def _sender_line(classifier: Classifier, band: str) -> str | None:
 
 
 def _without_logo(line: str) -> str:
-    """'O France Travail', '6) France Travail', '© BNP PARIBAS' (a round logo, read as a mark): the name alone. A
-    first word of one character but a digit, or of two with a sign but an initial ('M.', 'La', '3F', '1 rue' stay)."""
-    first, *others = line.split(maxsplit=1) or [""]
-    rest = others[0] if others else ""
-    initial = first[:1].isalpha() and first[1:] == "."
-    mark = (len(first) == 1 and not first.isdigit()) or (len(first) == 2 and not first.isalnum() and not initial)
-    return rest.strip() if mark and sum(c.isalpha() for c in rest) >= 3 else line.strip()
+    """'O France Travail', '6) France Travail', '© BNP PARIBAS', '( ) France Travail' (a round logo, read as marks):
+    the name alone. A first word of one character but a digit, or of two with a sign but an initial ('M.', 'La',
+    '3F', '1 rue' stay); two such words at most."""
+    line = line.strip()
+    for _ in range(2):
+        first, *others = line.split(maxsplit=1) or [""]
+        rest = others[0] if others else ""
+        initial = first[:1].isalpha() and first[1:] == "."
+        mark = (len(first) == 1 and not first.isdigit()) or (len(first) == 2 and not first.isalnum() and not initial)
+        if not mark or sum(c.isalpha() for c in rest) < 3:
+            break
+        line = rest.strip()
+    return line

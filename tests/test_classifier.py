@@ -97,6 +97,9 @@ def test_envelope_urgency_and_sender_line(rules: Classifier) -> None:
         ("M. Traoré Moussa", "M. Traoré Moussa"),
         ("1 esplanade Jean Moulin", "1 esplanade Jean Moulin"),
         ("O ab", "O ab"),  # too little left to be a name
+        ("( ) France Travail", "France Travail"),  # two marks
+        ("( ) ©) France Travail", "©) France Travail"),  # two at most
+        ("O M. Traoré", "M. Traoré"),  # an initial after a mark stays
     ],
 )
 def test_the_sender_line_leaves_out_a_logo_read_as_a_mark(rules: Classifier, read: str, shown: str) -> None:

@@ -1,22 +1,12 @@
-"""Logos printed light on a dark box: found on the top band, read inverted, first in the band's text."""
+"""Logos printed light on a dark box: found on the top band, read inverted (the corpus test: test_ocr_marks)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
-import pytest
 
-from bench.corpus import generate_corpus, read_truth
-from bench.corpus.decor import SENDERS
-from classifier.engine import Classifier, classify_envelope
-from ocr.address import AddressReader
 from ocr.engine import TesseractEngine
-from ocr.layout import load_gray
 from ocr.logos import find_dark_boxes, read_dark_box
-from ocr.marks import MarkReader
-from registry.settings import ClassifierSettings, StructureSettings
 
 PER_MM = 150 / 25.4  # the band is read at 150 dpi
 
@@ -60,31 +50,3 @@ def test_a_logo_box_is_read_inverted() -> None:
         x0, y0, x1, y1 = shapes["logo"]
         assert x0 <= lines[0].box[0] < lines[0].box[2] <= x1 and y0 <= lines[0].box[1] < lines[0].box[3] <= y1
         assert engine.lines(band, dpi=150)[0].text != "EDF", "Tesseract alone does not read it"
-
-
-@pytest.fixture(scope="module")
-def envelopes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    """Printed envelopes whose sender prints its logo in a box, light on dark, with the band as read."""
-    out = tmp_path_factory.mktemp("logos")
-    generate_corpus(out, usagers=120, scans=120, seed=32, workers=2, mail_kinds=True)
-    boxed = {s.logo for s in SENDERS if s.style == "box"}
-    reader = AddressReader(StructureSettings())
-    marks = MarkReader(reader.engine)
-    read = []
-    for truth in read_truth(out):
-        if truth["handwritten"] or truth["sender_logo"] not in boxed:
-            continue
-        page = load_gray(out / "scans" / truth["file"])
-        block = reader.read(page)
-        found = marks.read(page, block.rotation, block.box if block.lines else None)
-        read.append({**truth, "band": found.band, "labels": found.labels})
-    reader.close()
-    return read
-
-
-def test_the_sender_line_is_the_boxed_logo(envelopes: list[dict[str, Any]]) -> None:
-    """'EDF', not 'Service client particuliers'; 'caf', not 'CAF du Val-d'Oise 3,46 €'."""
-    rules = Classifier(ClassifierSettings())
-    assert len(envelopes) >= 15
-    shown = [(e["sender_logo"], classify_envelope(rules, e["band"], e["labels"]).sender) for e in envelopes]
-    assert [(logo, line) for logo, line in shown if line != logo] == []

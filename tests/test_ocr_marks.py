@@ -9,6 +9,7 @@ import pytest
 
 from bench.classifier import postal_text_in
 from bench.corpus import generate_corpus, read_truth
+from bench.corpus.decor import SENDERS
 from classifier.engine import Classifier, classify_envelope
 from ocr.address import AddressReader
 from ocr.engine import Word, cut_at_gaps
@@ -76,7 +77,7 @@ def test_words_that_are_not_logo_marks_are_kept(first: Word) -> None:
 def envelopes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     """Printed envelopes of varied senders, with their marks as the pipeline reads them."""
     out = tmp_path_factory.mktemp("marks")
-    generate_corpus(out, usagers=120, scans=80, seed=32, workers=2, mail_kinds=True)
+    generate_corpus(out, usagers=120, scans=120, seed=32, workers=2, mail_kinds=True)
     reader = AddressReader(StructureSettings())
     marks = MarkReader(reader.engine)
     read = []
@@ -105,3 +106,14 @@ def test_the_sender_line_carries_no_franking(envelopes: list[dict[str, Any]]) ->
     assert logo_after_a_mark == []
     # the franking is still read, on lines of its own
     assert any(re.search(r"^LETTRE (VERTE|SUIVIE|PRIORITAIRE)$", e["band"], re.M | re.I) for e in envelopes)
+
+
+def test_a_logo_printed_light_on_a_dark_box_is_the_sender_line(envelopes: list[dict[str, Any]]) -> None:
+    """'EDF', not 'Service client particuliers'; 'OFII', not 'fice Français de l'immigration' (Tesseract alone reads
+    such a logo as nothing, or as its box's edges)."""
+    rules = Classifier(ClassifierSettings())
+    boxed = {s.logo for s in SENDERS if s.style == "box"}
+    shown = [(e["sender_logo"], classify_envelope(rules, e["band"], e["labels"]).sender) for e in envelopes]
+    shown = [(logo, line) for logo, line in shown if logo in boxed]
+    assert len(shown) >= 15
+    assert [(logo, line) for logo, line in shown if line != logo] == []
