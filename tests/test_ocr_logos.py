@@ -7,6 +7,7 @@ import numpy as np
 
 from ocr.engine import TesseractEngine
 from ocr.logos import find_dark_boxes, read_dark_box
+from ocr.marks import MarkReader
 
 PER_MM = 150 / 25.4  # the band is read at 150 dpi
 
@@ -50,3 +51,25 @@ def test_a_logo_box_is_read_inverted() -> None:
         x0, y0, x1, y1 = shapes["logo"]
         assert x0 <= lines[0].box[0] < lines[0].box[2] <= x1 and y0 <= lines[0].box[1] < lines[0].box[3] <= y1
         assert engine.lines(band, dpi=150)[0].text != "EDF", "Tesseract alone does not read it"
+
+
+def test_the_band_puts_a_sender_logo_first_and_a_franking_box_in_its_column() -> None:
+    page = np.full((2339, 1654), 215, np.uint8)  # 200 dpi A4, a grey envelope
+
+    def boxed(x: int, y: int, text: str) -> None:
+        cv2.rectangle(page, (x, y), (x + 60 + 34 * len(text), y + 90), 60, cv2.FILLED)
+        cv2.putText(page, text, (x + 30, y + 64), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 245, 4, cv2.LINE_AA)
+
+    def printed(x: int, y: int, text: str) -> None:
+        cv2.putText(page, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2, cv2.LINE_AA)
+
+    printed(1150, 90, "LA POSTE")  # the franking, higher than the sender's logo
+    boxed(1150, 120, "PORT PAYE")
+    printed(1150, 290, "LETTRE VERTE")
+    boxed(120, 150, "EDF")
+    printed(120, 320, "Service clients")
+    with TesseractEngine() as engine:
+        band = MarkReader(engine).read(page).band.splitlines()
+    assert band[0] == "EDF"
+    assert band.index("LA POSTE") < band.index("PORT PAYE") < band.index("LETTRE VERTE")
+    assert band.index("EDF") < band.index("Service clients")
